@@ -1,0 +1,72 @@
+namespace O365Activity.Contracts.EventSources;
+
+/// <summary>Where an event source is in its life.</summary>
+public enum ConnectionState
+{
+    /// <summary>No event source exists for the tenant.</summary>
+    None = 0,
+
+    /// <summary>Created; waiting for a tenant administrator to grant admin consent.</summary>
+    PendingConsent = 1,
+
+    /// <summary>Consent verified (a token was acquired and <c>subscriptions/list</c> answered); collecting ("green check").</summary>
+    Connected = 2,
+
+    /// <summary>Consent was refused or could not be verified, or collection hit a configuration error; see <see cref="EventSourceStatus.LastError"/>.</summary>
+    Error = 3,
+}
+
+/// <summary>Collection state of one content type of one event source.</summary>
+[GenerateSerializer, Immutable, Alias("o365.ContentTypeStatus")]
+public sealed record ContentTypeStatus
+{
+    /// <summary>The content type, in the API's spelling.</summary>
+    [Id(0)] public required string ContentType { get; init; }
+
+    /// <summary>Whether the subscription is known to be enabled.</summary>
+    [Id(1)] public bool Subscribed { get; init; }
+
+    /// <summary>The end (UTC) of the last listing window fully processed; null before the first.</summary>
+    [Id(2)] public DateTimeOffset? Cursor { get; init; }
+
+    /// <summary>The last error for this content type (an API error code and message); null when the last poll of it succeeded.</summary>
+    [Id(3)] public string? LastError { get; init; }
+}
+
+/// <summary>An event source as its clients see it: settings, connection state, health.</summary>
+[GenerateSerializer, Immutable, Alias("o365.EventSourceStatus")]
+public sealed record EventSourceStatus
+{
+    /// <summary>The settings it was created with.</summary>
+    [Id(0)] public required EventSourceSettings Settings { get; init; }
+
+    /// <summary>Where it is in its life.</summary>
+    [Id(1)] public ConnectionState State { get; init; }
+
+    /// <summary>
+    /// The OAuth <c>state</c> value bound to this source for admin consent (tenant id, a dot, then a random nonce);
+    /// null once connected. The gateway builds the admin-consent URL from it.
+    /// </summary>
+    [Id(2)] public string? ConsentState { get; init; }
+
+    /// <summary>When the source was created (UTC).</summary>
+    [Id(3)] public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When consent was verified (UTC); null before.</summary>
+    [Id(4)] public DateTimeOffset? ConnectedAt { get; init; }
+
+    /// <summary>When the last poll finished without error (UTC): the liveness figure of the poll loop.</summary>
+    [Id(5)] public DateTimeOffset? LastSuccessfulPollAt { get; init; }
+
+    /// <summary>The last error of the source (consent refused, token failure, API error), for people to read; null when healthy.</summary>
+    [Id(6)] public string? LastError { get; init; }
+
+    /// <summary>Per content type state.</summary>
+    [Id(7)] public ImmutableArray<ContentTypeStatus> ContentTypes { get; init; } = [];
+
+    /// <summary>How many distinct audit records have been collected.</summary>
+    [Id(8)] public long RecordsCollected { get; init; }
+
+    /// <summary>The last per-tenant sequence number given out (0 before the first record).</summary>
+    [Id(9)] public long LastSequence { get; init; }
+}
