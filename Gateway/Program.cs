@@ -1,8 +1,17 @@
 namespace O365Activity.Gateway;
 
-/// <summary>The gateway's entry point.</summary>
+/// <summary>
+/// The gateway host: gRPC services for internal clients and the admin-consent callback, connected to the cluster as
+/// an Orleans client. Settings: <c>appsettings.json</c>, environment variables, command line.
+/// </summary>
 public static class Program
 {
     /// <summary>Runs the gateway until stopped.</summary>
-    public static Task<int> Main(string[] args) => Task.FromResult(0);
+    /// <param name="args">Configuration overrides.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> Main(string[] args)
+    {
+        await GatewayApp.Build(GatewayApp.CreateBuilder(args)).RunAsync();
+        return 0;
+    }
 }

@@ -1,8 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
 namespace O365Activity.Silo;
 
-/// <summary>The silo's entry point.</summary>
+/// <summary>
+/// The silo host: <c>O365Activity.Silo</c> runs a silo until stopped (Ctrl-C or SIGTERM). Settings come from
+/// <c>appsettings.json</c>, environment variables (<c>Collector__ClientId</c>, …) and the command line
+/// (<c>--Collector:ClientId=…</c>); the cluster from section <c>Orleans</c> (<c>ClusterId</c>, <c>SiloPort</c>,
+/// <c>GatewayPort</c>).
+/// </summary>
 public static class Program
 {
-    /// <summary>Runs the silo until stopped.</summary>
-    public static Task<int> Main(string[] args) => Task.FromResult(0);
+    /// <summary>Runs the silo.</summary>
+    /// <param name="args">Configuration overrides.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> Main(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        var orleans = builder.Configuration.GetSection("Orleans");
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(
+                siloPort: orleans.GetValue("SiloPort", 11111),
+                gatewayPort: orleans.GetValue("GatewayPort", 30000),
+                serviceId: SiloComposition.ServiceId,
+                clusterId: orleans.GetValue("ClusterId", "o365activity-local")!);
+            silo.AddActivityCollector(builder.Configuration);
+        });
+
+        await builder.Build().RunAsync();
+        return 0;
+    }
 }

@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using O365Activity.Contracts;
+using O365Activity.Gateway.Services;
+
+namespace O365Activity.Gateway;
+
+/// <summary>
+/// Builds the gateway: gRPC services on a plain HTTP/2 endpoint, the consent callback on an HTTP/1.1 endpoint, and an
+/// Orleans client of the cluster. Cluster settings (section <c>Orleans</c>): <c>ClusterId</c> and
+/// <c>GatewayEndpoints</c> (silo gateway addresses, <c>host:port</c>; default <c>127.0.0.1:30000</c>).
+/// </summary>
+public static class GatewayApp
+{
+    /// <summary>Creates the application builder with every service registered.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Gateway:GrpcEndpoint=…</c>).</param>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddOptions<GatewayOptions>()
+            .Bind(builder.Configuration.GetSection(GatewayOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<ConsentApplicationOptions>()
+            .Bind(builder.Configuration.GetSection("Collector"))
+            .ValidateDataAnnotations()
+            .Validate(o => Guid.TryParse(o.ClientId, out _), "Collector:ClientId must be the application's client id (a GUID).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ConsentUrlBuilder>();
+        builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+
+        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            Listen(kestrel, gateway.GrpcEndpoint, HttpProtocols.Http2);
+            Listen(kestrel, gateway.ConsentEndpoint, HttpProtocols.Http1);
+        });
+
+        var orleans = builder.Configuration.GetSection("Orleans");
+        var endpoints = (orleans.GetSection("GatewayEndpoints").Get<string[]>() ?? ["127.0.0.1:30000"])
+            .Select(e => IPEndPoint.Parse(e))
+            .ToArray();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(endpoints);
+            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = orleans.GetValue("ClusterId", "o365activity-local")!;
+                o.ServiceId = orleans.GetValue("ServiceId", "o365activity")!;
+            });
+            client.AddMemoryStreams(ActivityStreams.ProviderName);
+        });
+        return builder;
+    }
+
+    /// <summary>Builds the application and maps its endpoints.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.MapGrpcService<EventSourcesService>();
+        app.MapGrpcService<ActivityService>();
+        app.MapConsentCallback();
+        return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, Uri endpoint, HttpProtocols protocols)
+    {
+        if (endpoint.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new InvalidOperationException($"Gateway endpoint '{endpoint}' must be http:// (terminate TLS in front of the gateway).");
+        }
+
+        if (endpoint.IsLoopback && endpoint.Host == "localhost")
+        {
+            kestrel.ListenLocalhost(endpoint.Port, o => o.Protocols = protocols);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(endpoint.Host), endpoint.Port, o => o.Protocols = protocols);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using O365Activity.Contracts;
+using O365Activity.Contracts.EventSources;
+
+namespace O365Activity.Gateway.Services;
+
+/// <summary>
+/// The admin-consent redirect endpoint (<c>GET /consent/callback</c>, PROTOCOL.md §2). Entra sends the administrator's
+/// browser here with <c>admin_consent</c>, <c>tenant</c> and <c>state</c>, or with <c>error</c> and
+/// <c>error_description</c>. The <c>state</c> names the tenant (its text before the first dot) and must match the
+/// pending event source; the tenant grain then proves consent itself. Answers a small HTML page for the person.
+/// </summary>
+public static partial class ConsentEndpoint
+{
+    /// <summary>The path the endpoint is mapped at.</summary>
+    public const string Path = "/consent/callback";
+
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointRouteBuilder MapConsentCallback(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(Path, HandleAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(HttpRequest request, IGrainFactory grains, ILoggerFactory loggers)
+    {
+        var query = request.Query;
+        string? Value(string name) => query.TryGetValue(name, out var v) && v.Count > 0 ? v[0] : null;
+        var state = Value("state");
+        var dot = state?.IndexOf('.') ?? -1;
+        if (state is null || dot <= 0 || !Guid.TryParse(state.AsSpan(0, dot), out var tenantId))
+        {
+            return Page(HttpStatusCode.BadRequest, "Consent not recorded", "This link has no valid <code>state</code> value. Start again from the admin-consent URL of your event source.");
+        }
+
+        var callback = new ConsentCallback
+        {
+            State = state,
+            AdminConsent = Value("admin_consent"),
+            Tenant = Value("tenant"),
+            Error = Value("error"),
+            ErrorDescription = Value("error_description"),
+        };
+        try
+        {
+            var status = await grains.GetGrain<ITenantGrain>(tenantId).CompleteConsent(callback);
+            return status.State == ConnectionState.Connected
+                ? Page(HttpStatusCode.OK, "Connected ✔", $"Tenant {tenantId} ({Encode(status.Settings.DisplayName)}) is connected; its audit activity is being collected. You can close this page.")
+                : Page(HttpStatusCode.OK, "Not connected", $"Tenant {tenantId}: {Encode(status.LastError ?? "consent could not be verified")}");
+        }
+        catch (EventSourceException e)
+        {
+            LogRefused(loggers.CreateLogger(typeof(ConsentEndpoint)), tenantId, e.Error, e.Message);
+            return e.Error == EventSourceError.NotFound
+                ? Page(HttpStatusCode.NotFound, "Consent not recorded", $"Tenant {tenantId} has no pending event source.")
+                : Page(HttpStatusCode.Forbidden, "Consent not recorded", "This consent link does not match the pending event source (it may be stale). Start again from the event source's current admin-consent URL.");
+        }
+    }
+
+    private static IResult Page(HttpStatusCode status, string title, string bodyHtml) => Results.Content(
+        $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{Encode(title)}</title></head><body><h1>{Encode(title)}</h1><p>{bodyHtml}</p></body></html>",
+        "text/html; charset=utf-8",
+        statusCode: (int)status);
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: consent callback refused ({Error}): {Message}")]
+    private static partial void LogRefused(ILogger logger, Guid tenantId, EventSourceError error, string message);
+}

@@ -1,0 +1,77 @@
+using Grpc.Core;
+using O365Activity.Contracts;
+using O365Activity.Contracts.EventSources;
+using Proto = O365Activity.Protos.V1;
+
+namespace O365Activity.Gateway.Services;
+
+/// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant).</summary>
+public sealed class EventSourcesService(IGrainFactory grains, ConsentUrlBuilder consentUrls) : Proto.EventSources.EventSourcesBase
+{
+    /// <inheritdoc />
+    public override async Task<Proto.EventSource> CreateEventSource(Proto.CreateEventSourceRequest request, ServerCallContext context)
+    {
+        var tenantId = TenantIds.Parse(request.TenantId);
+        if (request.DisplayName.Length > 256)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "display_name is longer than 256 characters."));
+        }
+
+        var contentTypes = request.ContentTypes.Select(ct => ContentTypes.Canonical(ct)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"content_types: '{ct}' is not a content type; use one of {string.Join(", ", ContentTypes.All)}.")));
+        var settings = new EventSourceSettings
+        {
+            TenantId = tenantId,
+            DisplayName = request.DisplayName,
+            ContentTypes = [.. contentTypes],
+            SendUnfiltered = request.SendUnfiltered,
+            FederatedDomains = [.. request.FederatedDomains.Select(NormalizeDomain).Distinct(StringComparer.Ordinal)],
+        };
+        var status = await grains.GetGrain<ITenantGrain>(tenantId).Create(settings);
+        return Map(status);
+    }
+
+    /// <inheritdoc />
+    public override async Task<Proto.EventSource> GetEventSource(Proto.GetEventSourceRequest request, ServerCallContext context) =>
+        Map(await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).GetStatus());
+
+    /// <inheritdoc />
+    public override async Task<Proto.ListEventSourcesResponse> ListEventSources(Proto.ListEventSourcesRequest request, ServerCallContext context)
+    {
+        var response = new Proto.ListEventSourcesResponse();
+        foreach (var tenantId in await grains.GetGrain<IEventSourceRegistryGrain>(0).List())
+        {
+            try
+            {
+                response.EventSources.Add(Map(await grains.GetGrain<ITenantGrain>(tenantId).GetStatus()));
+            }
+            catch (EventSourceException e) when (e.Error == EventSourceError.NotFound)
+            {
+                // Deleted between the two reads.
+            }
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task<Proto.DeleteEventSourceResponse> DeleteEventSource(Proto.DeleteEventSourceRequest request, ServerCallContext context)
+    {
+        await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).Delete();
+        return new Proto.DeleteEventSourceResponse();
+    }
+
+    private Proto.EventSource Map(EventSourceStatus status) =>
+        ProtoMapper.ToProto(status, status.ConsentState is { } state ? consentUrls.Build(status.Settings.TenantId, state) : null);
+
+    private static string NormalizeDomain(string domain)
+    {
+        var value = domain.Trim().TrimStart('@').TrimEnd('.').ToLowerInvariant();
+        if (value.Length is 0 or > 253 || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.')) || !value.Contains('.'))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"federated_domains: '{domain}' is not a domain name such as contoso.com."));
+        }
+
+        return value;
+    }
+}

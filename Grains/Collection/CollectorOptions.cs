@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+using O365Activity.Contracts;
+
+namespace O365Activity.Grains.Collection;
+
+/// <summary>
+/// How the silo reaches Microsoft (configuration section <c>Collector</c>): the multi-tenant application's
+/// credentials, the cloud, and the poll schedule. Validated at start-up; a bad value names its setting.
+/// </summary>
+public sealed class CollectorOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "Collector";
+
+    /// <summary>
+    /// The multi-tenant application's client id (setting <c>Collector:ClientId</c>, a GUID). Each customer tenant's
+    /// administrator consents to this application once (PROTOCOL.md §2).
+    /// </summary>
+    [Required]
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The application's client secret (setting <c>Collector:ClientSecret</c>). A secret: never logged.</summary>
+    [Required]
+    public string ClientSecret { get; set; } = "";
+
+    /// <summary>
+    /// The vendor's own tenant GUID, sent as <c>PublisherIdentifier</c> on every API call; it selects the throttling
+    /// quota (PROTOCOL.md §3). Optional; omitted from requests when empty.
+    /// </summary>
+    public Guid? PublisherIdentifier { get; set; }
+
+    /// <summary>The cloud (setting <c>Collector:Cloud</c>): <c>Enterprise</c> (default), <c>Gcc</c>, <c>GccHigh</c> or <c>DoD</c> (PROTOCOL.md §1).</summary>
+    public CloudName Cloud { get; set; } = CloudName.Enterprise;
+
+    /// <summary>
+    /// Where requests for the cloud's token authority really go (setting <c>Collector:LoginEndpoint</c>), for the local
+    /// emulator, for example <c>http://127.0.0.1:5090</c>. Empty in production. MSAL keeps the real https authority;
+    /// an HTTP handler rewrites scheme, host and port of each request to this endpoint.
+    /// </summary>
+    public Uri? LoginEndpoint { get; set; }
+
+    /// <summary>
+    /// The Management Activity API's base URL (setting <c>Collector:ManagementApiEndpoint</c>) when it is not the
+    /// cloud's own (the local emulator). Empty in production.
+    /// </summary>
+    public Uri? ManagementApiEndpoint { get; set; }
+
+    /// <summary>Time between polls of a connected tenant (setting <c>Collector:PollInterval</c>, default 1 minute).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How far back each listing reaches before the cursor (setting <c>Collector:ListingOverlap</c>, default 1 hour),
+    /// so that content published late is still listed (PROTOCOL.md §4, case LATE1).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ListingOverlap { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How far back the first listing of a newly connected tenant reaches (setting <c>Collector:InitialLookback</c>, default 24 hours, at most 7 days).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan InitialLookback { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long seen content ids and record ids are remembered for de-duplication (setting
+    /// <c>Collector:DedupeHorizon</c>, default 8 days: longer than the API's 7-day content lifetime, PROTOCOL.md §4).
+    /// </summary>
+    [Range(typeof(TimeSpan), "7.00:00:00", "30.00:00:00")]
+    public TimeSpan DedupeHorizon { get; set; } = TimeSpan.FromDays(8);
+
+    /// <summary>Period of the reminder that keeps a connected tenant's poll loop alive across deactivation (setting <c>Collector:ReminderPeriod</c>, default 5 minutes, at least 1 minute).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(5);
+}

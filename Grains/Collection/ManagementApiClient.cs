@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using O365Activity.Contracts;
+
+namespace O365Activity.Grains.Collection;
+
+/// <summary>A content blob as listed by <c>subscriptions/content</c> (PROTOCOL.md §3).</summary>
+public sealed record ContentBlob
+{
+    /// <summary>The blob's content type, as the listing spelled it.</summary>
+    [JsonPropertyName("contentType")] public string? ContentType { get; init; }
+
+    /// <summary>The blob's id; the first dedupe key (case LATE1).</summary>
+    [JsonPropertyName("contentId")] public string ContentId { get; init; } = "";
+
+    /// <summary>Where to fetch it (absolute URL on the API host).</summary>
+    [JsonPropertyName("contentUri")] public string ContentUri { get; init; } = "";
+
+    /// <summary>When the blob became available (UTC); what listing windows filter on.</summary>
+    [JsonPropertyName("contentCreated")] public DateTimeOffset ContentCreated { get; init; }
+
+    /// <summary>When it can no longer be fetched (UTC; 7 days after <see cref="ContentCreated"/>).</summary>
+    [JsonPropertyName("contentExpiration")] public DateTimeOffset ContentExpiration { get; init; }
+}
+
+/// <summary>A subscription as <c>subscriptions/list</c> and <c>subscriptions/start</c> return it.</summary>
+public sealed record SubscriptionInfo
+{
+    /// <summary>The content type.</summary>
+    [JsonPropertyName("contentType")] public string ContentType { get; init; } = "";
+
+    /// <summary><c>enabled</c> or <c>disabled</c>.</summary>
+    [JsonPropertyName("status")] public string Status { get; init; } = "";
+
+    /// <summary>True when <see cref="Status"/> is <c>enabled</c> (any case).</summary>
+    [JsonIgnore] public bool IsEnabled => string.Equals(Status, "enabled", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// Client of the Office 365 Management Activity API (PROTOCOL.md §3–§7): subscriptions, content listing with
+/// paging, blob fetch. Every call is scoped to one tenant and carries its app-only token. Error responses become
+/// <see cref="ManagementApiException"/> (the status is checked before the body is read, case W02). Transient
+/// failures (HTTP 408, 429, 5xx, connection errors) are retried by the HttpClient's resilience pipeline, the one
+/// retry boundary; everything else surfaces to the caller.
+/// </summary>
+public sealed class ManagementApiClient
+{
+    /// <summary>Name of the HttpClient this client uses.</summary>
+    public const string HttpClientName = "management-api";
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient _http;
+    private readonly ITokenProvider _tokens;
+    private readonly Uri _apiBase;
+    private readonly string? _publisherIdentifier;
+
+    /// <summary>Creates the client.</summary>
+    /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client (with its resilience pipeline).</param>
+    /// <param name="tokens">Supplies per-tenant tokens.</param>
+    /// <param name="options">The cloud, the optional API endpoint override and the publisher identifier.</param>
+    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options)
+    {
+        _http = httpClientFactory.CreateClient(HttpClientName);
+        _tokens = tokens;
+        var settings = options.Value;
+        _apiBase = settings.ManagementApiEndpoint ?? CloudEndpoints.For(settings.Cloud).ApiHost;
+        _publisherIdentifier = settings.PublisherIdentifier?.ToString();
+    }
+
+    /// <summary>Lists the tenant's subscriptions (<c>GET subscriptions/list</c>).</summary>
+    /// <exception cref="ManagementApiException">On an error response.</exception>
+    /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
+    public async Task<IReadOnlyList<SubscriptionInfo>> ListSubscriptionsAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(tenantId, HttpMethod.Get, FeedUri(tenantId, "subscriptions/list", []), "listing subscriptions", cancellationToken);
+        return await ReadJsonAsync<List<SubscriptionInfo>>(response, "listing subscriptions", cancellationToken) ?? [];
+    }
+
+    /// <summary>
+    /// Starts the subscription to <paramref name="contentType"/> (<c>POST subscriptions/start</c>). "Already enabled"
+    /// (HTTP 400, AF20024) counts as success (case S01).
+    /// </summary>
+    /// <exception cref="ManagementApiException">On any other error response.</exception>
+    /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
+    public async Task StartSubscriptionAsync(Guid tenantId, string contentType, CancellationToken cancellationToken)
+    {
+        var uri = FeedUri(tenantId, "subscriptions/start", [("contentType", contentType)]);
+        try
+        {
+            using var response = await SendAsync(tenantId, HttpMethod.Post, uri, $"starting the {contentType} subscription", cancellationToken);
+        }
+        catch (ManagementApiException e) when (e.Code == "AF20024")
+        {
+            // Already enabled: the state we wanted.
+        }
+    }
+
+    /// <summary>
+    /// Lists the content blobs of one window (<c>GET subscriptions/content</c>), following <c>NextPageUri</c> (or
+    /// <c>NextPageUrl</c>, any case) until a response has none; an empty page with a next-page link does not end the
+    /// listing (PROTOCOL.md §5, case P01).
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="contentType">The content type.</param>
+    /// <param name="start">Window start (UTC), inclusive; sent as <c>yyyy-MM-ddTHH:mm:ss</c>.</param>
+    /// <param name="end">Window end (UTC); at most 24 hours after <paramref name="start"/> (the caller slices).</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>Every blob of every page, in the order listed.</returns>
+    /// <exception cref="ArgumentException">When the window is empty or longer than 24 hours.</exception>
+    /// <exception cref="ManagementApiException">On an error response, or a next-page link that leaves the API host.</exception>
+    /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
+    public async Task<IReadOnlyList<ContentBlob>> ListContentAsync(
+        Guid tenantId, string contentType, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        if (end <= start || end - start > TimeSpan.FromHours(24))
+        {
+            throw new ArgumentException($"A listing window must be non-empty and at most 24 hours long (PROTOCOL.md §4); got [{start:O}, {end:O}).");
+        }
+
+        var what = $"listing {contentType} content";
+        var uri = FeedUri(tenantId, "subscriptions/content",
+            [("contentType", contentType), ("startTime", FormatTime(start)), ("endTime", FormatTime(end))]);
+        var blobs = new List<ContentBlob>();
+        for (var page = 1; ; page++)
+        {
+            using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken);
+            var entries = await ReadJsonAsync<List<ContentBlob?>>(response, what, cancellationToken) ?? [];
+            blobs.AddRange(entries.Where(b => b is { ContentId.Length: > 0, ContentUri.Length: > 0 })!);
+            var next = NextPage(response);
+            if (next is null)
+            {
+                return blobs;
+            }
+
+            uri = OnApiHost(next, what);
+            if (page >= 10_000)
+            {
+                throw new ManagementApiException(0, null, $"API error {what}: more than 10,000 pages; the next-page links do not end.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fetches a content blob (<c>GET {contentUri}</c>) and yields its audit records one by one as they are parsed
+    /// from the response stream: no size cap and no whole-blob buffer (case R01).
+    /// </summary>
+    /// <param name="tenantId">The tenant (for the token).</param>
+    /// <param name="blob">The blob as listed.</param>
+    /// <param name="cancellationToken">Cancels the fetch.</param>
+    /// <exception cref="ManagementApiException">On an error response (for example AF20051, expired), a <c>contentUri</c> off the API host, or a body that is not a JSON array.</exception>
+    /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
+    public async IAsyncEnumerable<JsonElement> FetchContentAsync(
+        Guid tenantId, ContentBlob blob, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var what = $"fetching content {blob.ContentId}";
+        var uri = OnApiHost(blob.ContentUri, what);
+        if (_publisherIdentifier is not null && !uri.Query.Contains("PublisherIdentifier=", StringComparison.OrdinalIgnoreCase))
+        {
+            uri = new Uri(uri + (uri.Query.Length > 0 ? "&" : "?") + "PublisherIdentifier=" + Uri.EscapeDataString(_publisherIdentifier));
+        }
+
+        using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        IAsyncEnumerable<JsonElement> records;
+        try
+        {
+            records = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, JsonOptions, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new ManagementApiException(response.StatusCode, null, $"API error {what}: the body is not a JSON array of records: {e.Message}");
+        }
+
+        await using var enumerator = records.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new ManagementApiException(response.StatusCode, null, $"API error {what}: the body is not a JSON array of records: {e.Message}");
+            }
+
+            yield return enumerator.Current;
+        }
+    }
+
+    /// <summary>Formats a window bound as the API expects: UTC, <c>yyyy-MM-ddTHH:mm:ss</c> (PROTOCOL.md §4).</summary>
+    public static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private async Task<HttpResponseMessage> SendAsync(Guid tenantId, HttpMethod method, Uri uri, string what, CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetTokenAsync(tenantId, cancellationToken);
+        using var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ManagementApiException(0, null, $"API error {what}: {e.Message}");
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw ManagementApiException.FromResponse(response.StatusCode, body, what);
+        }
+    }
+
+    private static async Task<T?> ReadJsonAsync<T>(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength == 0)
+        {
+            return default;
+        }
+
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonSerializer.DeserializeAsync<T>(stream, JsonOptions, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new ManagementApiException(response.StatusCode, null, $"API error {what}: the body is not the JSON the API documents: {e.Message}");
+        }
+    }
+
+    private Uri FeedUri(Guid tenantId, string path, IEnumerable<(string Name, string Value)> query)
+    {
+        var parameters = query.ToList();
+        if (_publisherIdentifier is not null)
+        {
+            parameters.Add(("PublisherIdentifier", _publisherIdentifier));
+        }
+
+        var queryText = string.Join("&", parameters.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
+        return new Uri(_apiBase, $"/api/v1.0/{tenantId}/activity/feed/{path}{(queryText.Length > 0 ? "?" + queryText : "")}");
+    }
+
+    private static string? NextPage(HttpResponseMessage response)
+    {
+        // Header names are case-insensitive in HttpHeaders; one Microsoft page says NextPageUrl (PROTOCOL.md §5).
+        foreach (var name in (string[])["NextPageUri", "NextPageUrl"])
+        {
+            if (response.Headers.TryGetValues(name, out var values) && values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) is { } value)
+            {
+                return value.Trim();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Only URLs on the API host get this tenant's bearer token: a hostile listing cannot send it elsewhere.</summary>
+    private Uri OnApiHost(string url, string what)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || Uri.Compare(uri, _apiBase, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            throw new ManagementApiException(0, null, $"API error {what}: refusing to follow '{url}', which is not on the API host {_apiBase.GetLeftPart(UriPartial.Authority)}.");
+        }
+
+        return uri;
+    }
+}

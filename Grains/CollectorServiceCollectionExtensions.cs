@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using O365Activity.Grains.Collection;
+using O365Activity.Grains.Normalization;
+using Polly;
+using O365Activity.Contracts;
+
+namespace O365Activity.Grains;
+
+/// <summary>Registers the collection services the tenant grains use.</summary>
+public static class CollectorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="CollectorOptions"/> (section <c>Collector</c>, validated at start-up), the MSAL token provider,
+    /// the Management Activity API client with its retry pipeline (the only retry boundary: HTTP 408, 429, 5xx and
+    /// connection failures, 3 attempts, exponential back-off with jitter), the normalizer and the system clock
+    /// (unless a <see cref="TimeProvider"/> is registered already).
+    /// </summary>
+    /// <param name="services">The silo's services.</param>
+    /// <param name="configuration">The silo's configuration.</param>
+    public static IServiceCollection AddCollector(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CollectorOptions>()
+            .Bind(configuration.GetSection(CollectorOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => Guid.TryParse(o.ClientId, out _), $"{CollectorOptions.SectionName}:ClientId must be the application's client id (a GUID).")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddHttpClient(MsalTokenProvider.HttpClientName)
+            .AddHttpMessageHandler(sp => RewriteFor(sp, o => o.LoginEndpoint, c => c.LoginHost));
+        services.AddHttpClient(ManagementApiClient.HttpClientName)
+            .AddResilienceHandler("management-api", pipeline =>
+            {
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 3,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromSeconds(1),
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(100));
+            });
+
+        services.TryAddSingleton<ITokenProvider, MsalTokenProvider>();
+        services.TryAddSingleton<ManagementApiClient>();
+        services.TryAddSingleton<AuditRecordNormalizer>();
+        return services;
+    }
+
+    private static DelegatingHandler RewriteFor(IServiceProvider services, Func<CollectorOptions, Uri?> endpoint, Func<CloudEndpoints, Uri> host)
+    {
+        var options = services.GetRequiredService<IOptions<CollectorOptions>>().Value;
+        return endpoint(options) is { } target
+            ? new EndpointRewriteHandler(host(CloudEndpoints.For(options.Cloud)), target)
+            : new PassThroughHandler();
+    }
+
+    private sealed class PassThroughHandler : DelegatingHandler;
+}
