@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs the whole service locally: the Management Activity API emulator, a silo, the gateway, and a demo tenant
+# whose ingress and admin activity is printed as it streams in. Ctrl-C stops everything this script started.
+#
+#   ./run-local.sh [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--emulator-port PORT]
+#
+# Records served: DIR if given, else ../shared/samples when it exists, else the demo records the project ships.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+
+records=""
+grpc_port=${GRPC_PORT:-5080}
+consent_port=${CONSENT_PORT:-5081}
+emulator_port=${EMULATOR_PORT:-5090}
+silo_port=${SILO_PORT:-11111}
+orleans_gateway_port=${ORLEANS_GATEWAY_PORT:-30000}
+tenant=${DEMO_TENANT:-7e3f5c2a-9b1d-4e6f-8a2c-3d4b5e6f7a8b}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --records) records=$(cd "$2" && pwd); shift 2 ;;
+        --grpc-port) grpc_port=$2; shift 2 ;;
+        --consent-port) consent_port=$2; shift 2 ;;
+        --emulator-port) emulator_port=$2; shift 2 ;;
+        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+if [ -z "$records" ]; then
+    if [ -d "$here/../shared/samples" ]; then
+        records=$(cd "$here/../shared/samples" && pwd)
+    else
+        records="$here/tests/Emulator/DemoRecords"
+    fi
+fi
+
+command -v dotnet >/dev/null || { echo "run-local.sh needs the .NET 10 SDK (dotnet) on PATH" >&2; exit 1; }
+
+state="$here/.local"
+mkdir -p "$state/logs"
+pids=()
+cleanup() {
+    trap - EXIT INT TERM
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    echo "Stopped. Logs are in $state/logs."
+}
+trap cleanup EXIT INT TERM
+
+wait_for_port() { # name port pid
+    for _ in $(seq 1 120); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+        if ! kill -0 "$3" 2>/dev/null; then echo "$1 exited; see $state/logs/$1.log" >&2; tail -n 20 "$state/logs/$1.log" >&2; exit 1; fi
+        sleep 0.5
+    done
+    echo "$1 did not open port $2 within 60 s; see $state/logs/$1.log" >&2
+    exit 1
+}
+
+echo "Building..."
+dotnet build Orleans.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
+
+client_id=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+client_secret=local-demo-secret
+bin() { echo "$here/$1/bin/Debug/net10.0"; }
+
+echo "Serving audit records from $records"
+(cd "$(bin tests/Emulator)" && exec dotnet O365Activity.Emulator.dll --urls "http://127.0.0.1:$emulator_port" \
+    --records "$records" --client-id "$client_id" --client-secret "$client_secret" --generate-every 15s) \
+    >"$state/logs/emulator.log" 2>&1 &
+pids+=($!); wait_for_port emulator "$emulator_port" "${pids[-1]}"
+
+export Collector__ClientId=$client_id Collector__ClientSecret=$client_secret
+export Collector__LoginEndpoint="http://127.0.0.1:$emulator_port" Collector__ManagementApiEndpoint="http://127.0.0.1:$emulator_port"
+export Collector__PollInterval=00:00:05 Orleans__SiloPort=$silo_port Orleans__GatewayPort=$orleans_gateway_port
+(cd "$(bin Silo)" && exec dotnet O365Activity.Silo.dll) >"$state/logs/silo.log" 2>&1 &
+pids+=($!); wait_for_port silo "$orleans_gateway_port" "${pids[-1]}"
+
+export Gateway__GrpcEndpoint="http://127.0.0.1:$grpc_port" Gateway__ConsentEndpoint="http://127.0.0.1:$consent_port"
+export Orleans__GatewayEndpoints__0="127.0.0.1:$orleans_gateway_port"
+(cd "$(bin Gateway)" && exec dotnet O365Activity.Gateway.dll) >"$state/logs/gateway.log" 2>&1 &
+pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
+
+echo "gRPC gateway: http://127.0.0.1:$grpc_port (plain HTTP/2)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
+echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $state/logs"
+echo "Try from another terminal: dotnet $(bin tools/ActivityCli)/o365activity.dll --gateway http://127.0.0.1:$grpc_port list"
+dotnet "$(bin tools/ActivityCli)/o365activity.dll" --gateway "http://127.0.0.1:$grpc_port" demo "$tenant" --name "Demo tenant" --unfiltered
