@@ -1,0 +1,193 @@
+using Grpc.Core;
+using O365Activity.Emulator;
+using O365Activity.Protos.V1;
+using O365Activity.Tests.Infrastructure;
+
+namespace O365Activity.Tests.EndToEnd;
+
+/// <summary>
+/// The whole path through real HTTP and gRPC: a client creates an event source, an administrator's browser follows
+/// the admin-consent URL through the emulator back to the gateway, the tenant grain proves consent and polls, and the
+/// client receives exactly the expected ingress, admin and raw events, each once, over repeated polls.
+/// </summary>
+[Collection(ServiceCollection.Name)]
+public sealed class WalkingSkeletonTests(ServiceFixture service)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task EventSource_CreateConsentSubscribe_StreamsExactlyTheExpectedEventsOnce()
+    {
+        var tenant = Guid.NewGuid();
+        var t = tenant.ToString();
+        var aad = new BlobOptions { ContentType = "Audit.AzureActiveDirectory" };
+        service.Emulator.State.AddBlob(tenant, [SignIn("a1", "UserLoggedIn", "quinn@example.com", "81.2.69.142"),
+            SignIn("a2", "UserLoginFailed", "paul@example.com", "198.51.100.45", logonError: "InvalidUserNameOrPassword", errorNumber: "50126"),
+            SignIn("a3", "UserLoggedIn", "frank@example.com", "203.0.113.50", logonError: "UserStrongAuthClientAuthNRequiredInterrupt", errorNumber: "50074"),
+            Directory("a4", "Add user.", "new.user@example.com"),
+            Directory("a5", "Reset user password.", "quinn@example.com"),
+            Directory("a6", "Update group.", "Finance Team")], aad);
+        // The last record of the first blob comes again in the next (case DUP1).
+        service.Emulator.State.AddBlob(tenant, [Directory("a6", "Update group.", "Finance Team"), Directory("a7", "Change user password.", "paul@example.com")], aad);
+        service.Emulator.State.AddBlob(tenant, [SharePoint("s1", "SitePermissionsModified"), SharePoint("s2", "GroupAdded"), SharePoint("s3", "FileAccessed")],
+            new BlobOptions { ContentType = "Audit.SharePoint" });
+        service.Emulator.State.AddBlob(tenant, [Exchange("e1", "Set-Mailbox", 1), Exchange("e2", "MailItemsAccessed", 50)],
+            new BlobOptions { ContentType = "Audit.Exchange" });
+
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var activity = new Activity.ActivityClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, DisplayName = "Contoso", SendUnfiltered = true });
+
+        Assert.Equal(ConnectionState.PendingConsent, created.State);
+        Assert.StartsWith(new Uri(service.Emulator.BaseUrl, $"/{tenant}/v2.0/adminconsent?").ToString(), created.AdminConsentUrl, StringComparison.Ordinal);
+        Assert.Contains("redirect_uri=" + Uri.EscapeDataString(new Uri(service.ConsentAddress, "/consent/callback").ToString()), created.AdminConsentUrl, StringComparison.Ordinal);
+        var second = await Assert.ThrowsAsync<RpcException>(async () => await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t }));
+        Assert.Equal(StatusCode.AlreadyExists, second.StatusCode);
+
+        await using var ingress = await StreamCollector<IngressEvent>.StartAsync(activity.StreamIngress(new StreamRequest { TenantId = t }));
+        await using var admin = await StreamCollector<AdminEvent>.StartAsync(activity.StreamAdmin(new StreamRequest { TenantId = t }));
+        await using var raw = await StreamCollector<RawRecord>.StartAsync(activity.StreamRaw(new StreamRequest { TenantId = t }));
+
+        // The administrator's browser: the emulator's consent page redirects to the gateway's callback.
+        using (var browser = new HttpClient())
+        {
+            using var page = await browser.GetAsync(created.AdminConsentUrl);
+            Assert.Equal(new Uri(service.ConsentAddress, "/consent/callback").GetLeftPart(UriPartial.Path), page.RequestMessage!.RequestUri!.GetLeftPart(UriPartial.Path));
+            Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("Connected", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var connected = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t });
+        Assert.Equal(ConnectionState.Connected, connected.State);
+        Assert.Equal("", connected.AdminConsentUrl);
+
+        var signIns = await ingress.WaitForCountAsync(3, Patience);
+        var changes = await admin.WaitForCountAsync(7, Patience);
+        var records = await raw.WaitForCountAsync(12, Patience);
+
+        // Two more complete polls re-list the same blobs (overlap); nothing may come twice.
+        await WaitForPollsAsync(sources, t, 2);
+        signIns = ingress.Items;
+        changes = admin.Items;
+        records = raw.Items;
+
+        Assert.Equal(["a1", "a2", "a3"], signIns.Select(e => Local(e.Header.RecordId)).Order());
+        var quinn = signIns.Single(e => Local(e.Header.RecordId) == "a1");
+        Assert.Equal((t, "quinn@example.com", SignInResult.Success, "81.2.69.142"), (quinn.Header.TenantId, quinn.User, quinn.Result, quinn.ClientAddress.Ip));
+        Assert.Equal(new DateTimeOffset(2024, 6, 4, 8, 0, 10, TimeSpan.Zero), quinn.Header.EventTime.ToDateTimeOffset());
+        Assert.Equal("Mozilla/5.0 (Windows NT 10.0; Win64; x64)", quinn.UserAgent);
+        var paul = signIns.Single(e => Local(e.Header.RecordId) == "a2");
+        Assert.Equal((SignInResult.Failure, "50126", "InvalidUserNameOrPassword", "198.51.100.45"), (paul.Result, paul.FailureCode, paul.FailureReason, paul.ClientAddress.Ip));
+        var frank = signIns.Single(e => Local(e.Header.RecordId) == "a3");
+        Assert.Equal((SignInResult.Interrupted, "50074"), (frank.Result, frank.FailureCode));
+
+        Assert.Equal(
+            [
+                ("a4", AdminAction.UserAdded), ("a5", AdminAction.PasswordReset), ("a6", AdminAction.GroupUpdated), ("a7", AdminAction.PasswordChanged),
+                ("e1", AdminAction.MailboxUpdated), ("s1", AdminAction.SitePermissionsModified), ("s2", AdminAction.SharepointGroupAdded),
+            ],
+            changes.Select(e => (Local(e.Header.RecordId), e.Action)).OrderBy(p => p.Item1));
+        var added = changes.Single(e => e.Action == AdminAction.UserAdded);
+        Assert.Equal(("admin@example.com", "new.user@example.com", "Add user.", ActivityResult.Success, "203.0.113.7"),
+            (added.Actor, added.Target, added.Header.Operation, added.Result, added.ActorAddress.Ip));
+
+        Assert.Equal(["a1", "a2", "a3", "a4", "a5", "a6", "a7", "e1", "e2", "s1", "s2", "s3"], records.Select(r => Local(r.Header.RecordId)).Order());
+        var sequences = records.Select(r => r.Header.Sequence).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), sequences);
+        Assert.All(signIns.Concat<object>(changes), e => Assert.Contains(Sequence(e), sequences));
+        Assert.Null(ingress.Error);
+        Assert.Null(admin.Error);
+    }
+
+    [Fact]
+    public async Task CreateEventSource_TenantIdNotAGuid_IsInvalidArgument()
+    {
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = "contoso.onmicrosoft.com" }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("not a tenant id", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetEventSource_UnknownTenant_IsNotFound()
+    {
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = Guid.NewGuid().ToString() }));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task StreamRaw_SourceWithoutUnfiltered_IsFailedPrecondition()
+    {
+        var tenant = Guid.NewGuid().ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant });
+        var activity = new Activity.ActivityClient(service.Channel);
+
+        using var call = activity.StreamRaw(new StreamRequest { TenantId = tenant });
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+    }
+
+    private static long Sequence(object e) => e switch
+    {
+        IngressEvent i => i.Header.Sequence,
+        AdminEvent a => a.Header.Sequence,
+        _ => throw new ArgumentException("unexpected event"),
+    };
+
+    private static async Task WaitForPollsAsync(EventSources.EventSourcesClient sources, string tenant, int polls)
+    {
+        var seen = 0;
+        DateTimeOffset? last = null;
+        using var deadline = new CancellationTokenSource(Patience);
+        while (seen < polls)
+        {
+            var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }, cancellationToken: deadline.Token);
+            var at = status.LastSuccessfulPollAt?.ToDateTimeOffset();
+            if (at is not null && at != last)
+            {
+                seen += last is null ? 0 : 1;
+                last = at;
+            }
+
+            await Task.Delay(ServiceFixture.PollInterval / 3, deadline.Token);
+        }
+    }
+
+    /// <summary>Record ids here are GUIDs whose last group spells the short name (a1 → …-0000000000a1).</summary>
+    private static string Id(string name) => $"00000000-0000-4000-8000-{name.PadLeft(12, '0')}";
+
+    private static string Local(string recordId) => recordId[^12..].TrimStart('0');
+
+    private static string SignIn(string id, string operation, string user, string ip, string? logonError = null, string? errorNumber = null) => $$"""
+        {"CreationTime":"2024-06-04T08:00:10","Id":"{{Id(id)}}","Operation":"{{operation}}","RecordType":15,
+         "Workload":"AzureActiveDirectory","ResultStatus":"Success","UserType":0,"UserId":"{{user}}","ClientIP":"{{ip}}",
+         {{(logonError is null ? "" : $"\"LogonError\":\"{logonError}\",\"ErrorNumber\":\"{errorNumber}\",")}}
+         "ExtendedProperties":[{"Name":"UserAgent","Value":"Mozilla/5.0 (Windows NT 10.0; Win64; x64)"},{"Name":"RequestType","Value":"Login:login"}]}
+        """;
+
+    private static string Directory(string id, string operation, string target) => $$"""
+        {"CreationTime":"2024-06-04T09:00:00","Id":"{{Id(id)}}","Operation":"{{operation}}","RecordType":8,
+         "Workload":"AzureActiveDirectory","ResultStatus":"Success","UserType":0,"UserId":"admin@example.com",
+         "ClientIP":"","ActorIpAddress":"203.0.113.7","ObjectId":"{{target}}",
+         "Actor":[{"ID":"admin@example.com","Type":5}],"Target":[{"ID":"{{target}}","Type":5}]}
+        """;
+
+    private static string SharePoint(string id, string operation) => $$"""
+        {"CreationTime":"2024-06-04T10:00:00","Id":"{{Id(id)}}","Operation":"{{operation}}","RecordType":4,
+         "Workload":"SharePoint","UserId":"owner@example.com","ClientIP":"198.51.100.20",
+         "ObjectId":"https://share.example.com/sites/finance","Site":"4b1f3a2e-0000-4000-8000-000000000001"}
+        """;
+
+    private static string Exchange(string id, string operation, int recordType) => $$"""
+        {"CreationTime":"2024-06-04T11:00:00","Id":"{{Id(id)}}","Operation":"{{operation}}","RecordType":{{recordType}},
+         "Workload":"Exchange","ResultStatus":"True","UserId":"admin@example.com","ClientIP":"[2001:db8::5]:52344",
+         "ObjectId":"jack","Parameters":[{"Name":"Identity","Value":"jack"},{"Name":"Type","Value":"Shared"}]}
+        """;
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using O365Activity.Contracts;
+using O365Activity.Emulator;
+using O365Activity.Gateway;
+using O365Activity.Silo;
+using Orleans.TestingHost;
+
+namespace O365Activity.Tests.Infrastructure;
+
+/// <summary>
+/// The whole service in one process, as production runs it but pointed at the emulator: a protocol emulator on a
+/// real port, a one-silo test cluster composed like the real silo, and the real gateway on real ports connected to the
+/// cluster as an Orleans client. Tests share it and use a fresh tenant id each.
+/// </summary>
+public sealed class ServiceFixture : IAsyncLifetime
+{
+    public const string ClientId = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    public const string ClientSecret = "test-secret";
+
+    public EmulatorServer Emulator { get; private set; } = null!;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public WebApplication Gateway { get; private set; } = null!;
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public Uri GrpcAddress { get; private set; } = null!;
+
+    public Uri ConsentAddress { get; private set; } = null!;
+
+    /// <summary>Time between polls of a connected tenant in these tests.</summary>
+    public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(300);
+
+    public async Task InitializeAsync()
+    {
+        Emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret }, CancellationToken.None);
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Collector:ClientId"] = ClientId,
+            ["Collector:ClientSecret"] = ClientSecret,
+            ["Collector:LoginEndpoint"] = Emulator.BaseUrl.ToString(),
+            ["Collector:ManagementApiEndpoint"] = Emulator.BaseUrl.ToString(),
+            ["Collector:PollInterval"] = PollInterval.ToString(),
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ServiceId = SiloComposition.ServiceId;
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(settings));
+        builder.ConfigureSilo((_, silo) => silo.AddActivityCollector(configuration));
+        builder.ConfigureClient(client => client.AddMemoryStreams(ActivityStreams.ProviderName));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var silo = Cluster.Silos[0];
+        GrpcAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        ConsentAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        var gateway = GatewayApp.CreateBuilder(
+        [
+            $"--Gateway:GrpcEndpoint={GrpcAddress}",
+            $"--Gateway:ConsentEndpoint={ConsentAddress}",
+            $"--Orleans:GatewayEndpoints:0={silo.GatewayAddress.Endpoint}",
+            $"--Orleans:ClusterId={silo.ClusterOptions.ClusterId}",
+            $"--Orleans:ServiceId={silo.ClusterOptions.ServiceId}",
+            $"--Collector:ClientId={ClientId}",
+            $"--Collector:LoginEndpoint={Emulator.BaseUrl}",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        Gateway = GatewayApp.Build(gateway);
+        await Gateway.StartAsync();
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.StopAsync();
+            await Gateway.DisposeAsync();
+        }
+
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+
+        if (Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServiceCollection : ICollectionFixture<ServiceFixture>
+{
+    public const string Name = "service";
+}
