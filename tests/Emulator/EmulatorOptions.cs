@@ -88,8 +88,8 @@ public sealed record EmulatorOptions
 
     /// <summary>
     /// Spacing of the <c>contentCreated</c> values of a tenant's folder blobs. The blobs are stamped just before the
-    /// moment the subscription started (the last one 1 spacing before it), so a listing that ends at "now" sees them all
-    /// on the first poll. Default 1 ms.
+    /// whole second in which the subscription started (or the emulator started, whichever is later; the last blob one
+    /// spacing before it), so a listing that ends at "now" sees them all on the first poll. Default 1 ms.
     /// </summary>
     public TimeSpan FolderBlobSpacing { get; init; } = TimeSpan.FromMilliseconds(1);
 

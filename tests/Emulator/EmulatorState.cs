@@ -776,8 +776,10 @@ public sealed class EmulatorState
             return;
         }
 
-        // Stamped just before the start, so that a listing ending at "now" (end exclusive) sees them all at once.
-        var baseTime = TruncateToMilliseconds(Max(now, _startedAt));
+        // Stamped just before the start's whole second, so that a listing ending at "now" (end exclusive, and often
+        // written in whole seconds) sees them all on its first poll.
+        var later = Max(now, _startedAt);
+        var baseTime = new DateTimeOffset(later.UtcTicks - (later.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         for (var i = 0; i < chunks.Length; i++)
         {
             var created = TruncateToMilliseconds(baseTime - (_options.FolderBlobSpacing * (chunks.Length - i)));

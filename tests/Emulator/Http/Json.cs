@@ -55,9 +55,11 @@ internal static class Json
             RequestLogging.SetErrorCode(context, errorCode);
         }
 
+        var bytes = Encoding.UTF8.GetBytes(body);
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
-        return context.Response.WriteAsync(body, context.RequestAborted);
+        context.Response.ContentLength = bytes.Length;
+        return context.Response.Body.WriteAsync(bytes, context.RequestAborted).AsTask();
     }
 
     /// <summary>Answers an API error <c>{"error":{"code":..,"message":..}}</c>.</summary>
