@@ -56,10 +56,14 @@ internal static class EmulatorKit
     /// <summary>An HttpClient for <paramref name="tenant"/>'s API root with a valid bearer token.</summary>
     public static async Task<HttpClient> ApiClientAsync(EmulatorServer emulator, Guid tenant)
     {
-        var http = Client(emulator);
-        var token = await GetTokenAsync(http, tenant);
+        string token;
+        using (var tokenClient = Client(emulator))
+        {
+            token = await GetTokenAsync(tokenClient, tenant);
+        }
+
+        var http = new HttpClient { BaseAddress = new Uri(emulator.BaseUrl, $"api/v1.0/{tenant}/activity/feed/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        http.BaseAddress = new Uri(emulator.BaseUrl, $"api/v1.0/{tenant}/activity/feed/");
         return http;
     }
 
