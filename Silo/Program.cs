@@ -7,15 +7,25 @@ namespace O365Activity.Silo;
 /// The silo host: <c>O365Activity.Silo</c> runs a silo until stopped (Ctrl-C or SIGTERM). Settings come from
 /// <c>appsettings.json</c>, environment variables (<c>Collector__ClientId</c>, …) and the command line
 /// (<c>--Collector:ClientId=…</c>); the cluster from section <c>Orleans</c> (<c>ClusterId</c>, <c>SiloPort</c>,
-/// <c>GatewayPort</c>).
+/// <c>GatewayPort</c>). <c>O365Activity.Silo normalize [FILE]</c> runs the offline <see cref="NormalizeCommand"/> instead.
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the silo.</summary>
-    /// <param name="args">Configuration overrides.</param>
+    /// <summary>Runs the silo, or the <c>normalize</c> command.</summary>
+    /// <param name="args">Configuration overrides, or <c>normalize [FILE]</c>.</param>
     /// <returns>The process exit code.</returns>
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["normalize", ..])
+        {
+            var configuration = new ConfigurationBuilder()
+                .SetBasePath(AppContext.BaseDirectory)
+                .AddJsonFile("appsettings.json", optional: true)
+                .AddEnvironmentVariables()
+                .Build();
+            return await NormalizeCommand.RunAsync(args[1..], Console.In, Console.Out, Console.Error, configuration);
+        }
+
         var builder = Host.CreateApplicationBuilder(args);
         var orleans = builder.Configuration.GetSection("Orleans");
         builder.UseOrleans(silo =>

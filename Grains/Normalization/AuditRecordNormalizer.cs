@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using O365Activity.Contracts.Activity;
 
 namespace O365Activity.Grains.Normalization;
@@ -21,10 +25,40 @@ public sealed record NormalizedRecord(RawRecord Raw, ActivityEvent? Activity);
 
 /// <summary>
 /// Turns audit records (PROTOCOL.md §8) into ingress activity, admin activity or raw records. Never throws for a JSON
-/// object of any shape: fields of unexpected types are read leniently or left out.
+/// object of any shape: fields of unexpected types are read leniently or left out. Thread-safe; one instance serves
+/// every tenant.
 /// </summary>
-public sealed class AuditRecordNormalizer
+/// <remarks>
+/// <para>Field names are matched case-insensitively (Panther samples lower-case every key); the first of two
+/// spellings of one name wins. Numbers may arrive as strings (<c>"RecordType":"15"</c>). Unknown fields are kept:
+/// <see cref="ActivityEvent.RawJson"/> is the record's text exactly as received (case A08).</para>
+/// <para>Which kind: a sign-in (see <see cref="SignInMapper"/>: operation <c>UserLoggedIn</c>/<c>UserLoginFailed</c>, or
+/// RecordType 9 or 15) gives an <see cref="IngressEvent"/>; otherwise an admin record (see <see cref="AdminOperations"/>:
+/// an operation in the admin table, or any operation of RecordType 1, 8 or 18) gives an <see cref="AdminEvent"/>;
+/// every other record gives only its <see cref="RawRecord"/>.</para>
+/// <para>A record without an <c>Id</c> (absent, null or empty) is still normalized. Its
+/// <see cref="ActivityEvent.RecordId"/> is derived from its text: <c>sha256:</c> followed by the lower-case hex SHA-256
+/// of the raw JSON (UTF-8), so byte-identical copies share one id and different records never share the empty id.</para>
+/// <para><c>CreationTime</c> is read as UTC (<see cref="AuditTime.TryParse"/>, cases T01, T02); a record without a
+/// readable one gets <see cref="DateTimeOffset.MinValue"/> as its event time (never the ingest time) and a warning log.
+/// A missing or non-numeric <c>RecordType</c> reads as 0.</para>
+/// <para><c>ExtendedProperties</c> come out as name → text, each value exactly the string received (case A05); when
+/// the field is a single string that is not JSON, it comes out as one entry named <c>ExtendedProperties</c>.</para>
+/// </remarks>
+public sealed partial class AuditRecordNormalizer
 {
+    private readonly GeoLocator? _geoLocator;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a normalizer.</summary>
+    /// <param name="geoLocator">Where sign-in addresses are located; null for no locations.</param>
+    /// <param name="logger">For warnings about unreadable records; null for none.</param>
+    public AuditRecordNormalizer(GeoLocator? geoLocator = null, ILogger<AuditRecordNormalizer>? logger = null)
+    {
+        _geoLocator = geoLocator;
+        _logger = logger ?? NullLogger<AuditRecordNormalizer>.Instance;
+    }
+
     /// <summary>Normalizes one audit record.</summary>
     /// <param name="record">The record: a JSON object.</param>
     /// <param name="context">Tenant, ingest time, content type and tenant options.</param>
@@ -32,23 +66,86 @@ public sealed class AuditRecordNormalizer
     /// <exception cref="AuditRecordFormatException">When <paramref name="record"/> is not a JSON object.</exception>
     public NormalizedRecord Normalize(JsonElement record, NormalizationContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (record.ValueKind != JsonValueKind.Object)
         {
             throw new AuditRecordFormatException($"An audit record must be a JSON object, not {record.ValueKind}.");
         }
 
-        // Placeholder until the normalizer lands: every record is raw.
+        var view = new AuditRecordView(record);
+        var rawJson = record.GetRawText();
+
+        var recordId = view.NonEmptyText("Id");
+        if (recordId is null)
+        {
+            recordId = DerivedId(rawJson);
+            LogRecordWithoutId(_logger, context.TenantId, recordId);
+        }
+
+        var creationTime = view.Text("CreationTime");
+        if (!AuditTime.TryParse(creationTime, out var eventTime))
+        {
+            LogUnreadableCreationTime(_logger, context.TenantId, recordId, creationTime);
+        }
+
+        var extendedProperties = view.NameValues("ExtendedProperties", out var extendedText);
+        if (extendedText is not null)
+        {
+            extendedProperties = [new NameValue { Name = "ExtendedProperties", Value = extendedText }];
+        }
+
+        var header = new RecordHeader(
+            context.TenantId,
+            recordId,
+            eventTime,
+            context.IngestTime,
+            view.Int32("RecordType") ?? 0,
+            view.Text("Operation") ?? "",
+            view.NonEmptyText("Workload"),
+            context.ContentType,
+            rawJson,
+            extendedProperties);
+
         var raw = new RawRecord
         {
-            TenantId = context.TenantId,
-            RecordId = record.TryGetProperty("Id", out var id) ? id.ToString() : "",
-            IngestTime = context.IngestTime,
-            ContentType = context.ContentType,
-            RawJson = record.GetRawText(),
+            TenantId = header.TenantId,
+            RecordId = header.RecordId,
+            EventTime = header.EventTime,
+            IngestTime = header.IngestTime,
+            RecordType = header.RecordType,
+            Operation = header.Operation,
+            Workload = header.Workload,
+            ContentType = header.ContentType,
+            RawJson = header.RawJson,
+            ExtendedProperties = header.ExtendedProperties,
         };
-        return new NormalizedRecord(raw, null);
+
+        ActivityEvent? activity = SignInMapper.IsSignIn(header.Operation, header.RecordType)
+            ? SignInMapper.Map(view, header, context, _geoLocator)
+            : AdminOperations.Classify(header.Operation, header.RecordType) is { } action
+                ? AdminMapper.Map(view, header, action)
+                : null;
+
+        return new NormalizedRecord(raw, activity);
     }
+
+    /// <summary>The id given to a record without <c>Id</c>: <c>sha256:</c> and the lower-case hex SHA-256 of its raw JSON text (UTF-8).</summary>
+    /// <param name="rawJson">The record's text as received.</param>
+    public static string DerivedId(string rawJson)
+    {
+        ArgumentNullException.ThrowIfNull(rawJson);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(rawJson), hash);
+        return "sha256:" + Convert.ToHexStringLower(hash);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {TenantId}: audit record without Id; using derived id {RecordId}.")]
+    private static partial void LogRecordWithoutId(ILogger logger, Guid tenantId, string recordId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: audit record {RecordId} has no readable CreationTime ({CreationTime}); its event time is DateTimeOffset.MinValue.")]
+    private static partial void LogUnreadableCreationTime(ILogger logger, Guid tenantId, string recordId, string? creationTime);
 }
 
 /// <summary>An input that is not an audit record at all (not a JSON object).</summary>
+/// <param name="message">What was wrong with the input.</param>
 public sealed class AuditRecordFormatException(string message) : Exception(message);

@@ -1,0 +1,337 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using O365Activity.Contracts.Activity;
+
+namespace O365Activity.Grains.Normalization;
+
+/// <summary>
+/// Lenient readers for audit-record values whose JSON type drifts between records (PROTOCOL.md §8; cases A02, A03,
+/// A05, A06, A08): numbers as strings, lists as strings, list elements as JSON text. None of them throws.
+/// </summary>
+internal static class LenientJson
+{
+    private static readonly JsonWriterOptions CompactWriter = new()
+    {
+        Indented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>A string, number or boolean as text; null for JSON null, objects and arrays.</summary>
+    public static string? ScalarText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
+    };
+
+    /// <summary>Any value as text: a string's value, JSON text for everything else; null for JSON null (case A05, <see cref="NameValue"/>).</summary>
+    public static string? Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => value.GetRawText(),
+    };
+
+    /// <summary>An integer from a JSON number (integral doubles such as <c>10240.0</c> too) or a numeric string; null otherwise (case A08).</summary>
+    public static long? Int64(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number:
+                if (value.TryGetInt64(out var l))
+                {
+                    return l;
+                }
+
+                return value.TryGetDouble(out var d) ? IntegralOrNull(d) : null;
+            case JsonValueKind.String:
+                var s = value.GetString().AsSpan().Trim();
+                if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ls))
+                {
+                    return ls;
+                }
+
+                return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var ds) ? IntegralOrNull(ds) : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A boolean from JSON true/false, the strings <c>true</c>/<c>false</c>/<c>1</c>/<c>0</c> (any case) or the numbers 1/0; null otherwise.</summary>
+    public static bool? Boolean(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.String:
+                return Boolean(value.GetString());
+            case JsonValueKind.Number:
+                return value.TryGetInt64(out var n) && n is 0 or 1 ? n == 1 : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A boolean from the text <c>true</c>/<c>false</c>/<c>1</c>/<c>0</c> (any case, trimmed); null otherwise.</summary>
+    public static bool? Boolean(string? text)
+    {
+        var s = text.AsSpan().Trim();
+        if (s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("1", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (s.Equals("false", StringComparison.OrdinalIgnoreCase) || s.Equals("0", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Decodes JSON written inside a string (<c>"{\"a\":1}"</c>, <c>"[\r\n  true\r\n]"</c>): the parsed value when the
+    /// trimmed text starts with <c>{</c>, <c>[</c> or <c>"</c> and parses; else null. The result is detached from any document.
+    /// </summary>
+    public static JsonElement? Embedded(string? text)
+    {
+        var s = text.AsSpan().Trim();
+        if (s.IsEmpty || (s[0] != '{' && s[0] != '[' && s[0] != '"'))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text!);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The elements of a list-valued field, whatever its shape: a JSON array; a string holding a JSON array or object;
+    /// a single object. Array elements that are strings holding a JSON object or array are decoded (case A06); other
+    /// elements are returned as they are.
+    /// </summary>
+    public static IEnumerable<JsonElement> Elements(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (var element in value.EnumerateArray())
+                {
+                    yield return element.ValueKind == JsonValueKind.String && Embedded(element.GetString()) is { } decoded
+                        && decoded.ValueKind is JsonValueKind.Object or JsonValueKind.Array
+                        ? decoded
+                        : element;
+                }
+
+                break;
+            case JsonValueKind.String:
+                if (Embedded(value.GetString()) is { ValueKind: JsonValueKind.Array or JsonValueKind.Object } inner)
+                {
+                    foreach (var element in Elements(inner))
+                    {
+                        yield return element;
+                    }
+                }
+
+                break;
+            case JsonValueKind.Object:
+                yield return value;
+                break;
+        }
+    }
+
+    /// <summary>Looks up an object's property by name, exact match first, then case-insensitively (Panther lower-cases keys).</summary>
+    public static bool TryGetProperty(JsonElement obj, string name, out JsonElement value)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            value = default;
+            return false;
+        }
+
+        if (obj.TryGetProperty(name, out value))
+        {
+            return true;
+        }
+
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = property.Value;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads a <c>{Name, Value}</c> list (<c>ExtendedProperties</c>, <c>Parameters</c>, <c>DeviceProperties</c>) in any
+    /// shape: a list of objects, of strings holding objects (A06), of bare strings (each a name without a value), an
+    /// object used as a map, or a string holding any of these. Values stay the text as received (A05).
+    /// </summary>
+    /// <param name="value">The field's value.</param>
+    /// <param name="text">The field's text when it was a string that is not JSON (case A03); else null.</param>
+    public static ImmutableArray<NameValue> NameValues(JsonElement value, out string? text)
+    {
+        text = null;
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            var s = value.GetString();
+            if (Embedded(s) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object })
+            {
+                text = s;
+                return [];
+            }
+        }
+
+        var builder = ImmutableArray.CreateBuilder<NameValue>();
+        foreach (var element in Elements(value))
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object when TryGetProperty(element, "Name", out var name):
+                    builder.Add(new NameValue
+                    {
+                        Name = ScalarText(name) ?? "",
+                        Value = TryGetProperty(element, "Value", out var v) ? Text(v) : null,
+                    });
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        builder.Add(new NameValue { Name = property.Name, Value = Text(property.Value) });
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    builder.Add(new NameValue { Name = element.GetString() ?? "" });
+                    break;
+            }
+        }
+
+        return builder.DrainToImmutable();
+    }
+
+    /// <summary>
+    /// Reads <c>ModifiedProperties</c> in any shape (cases A02, A03): <c>{Name, NewValue, OldValue}</c> objects, strings
+    /// holding such objects, bare property names, or a string holding a list. A string that is not JSON is one name.
+    /// Values are decoded as <see cref="ChangeValue"/> describes.
+    /// </summary>
+    public static ImmutableArray<PropertyChange> PropertyChanges(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String
+            && Embedded(value.GetString()) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object })
+        {
+            var name = value.GetString();
+            return string.IsNullOrEmpty(name) ? [] : [new PropertyChange { Name = name }];
+        }
+
+        var builder = ImmutableArray.CreateBuilder<PropertyChange>();
+        foreach (var element in Elements(value))
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    builder.Add(new PropertyChange
+                    {
+                        Name = TryGetProperty(element, "Name", out var name) ? ScalarText(name) ?? "" : "",
+                        OldValue = TryGetProperty(element, "OldValue", out var oldValue) ? ChangeValue(oldValue) : null,
+                        NewValue = TryGetProperty(element, "NewValue", out var newValue) ? ChangeValue(newValue) : null,
+                    });
+                    break;
+                case JsonValueKind.String:
+                    builder.Add(new PropertyChange { Name = element.GetString() ?? "" });
+                    break;
+            }
+        }
+
+        return builder.DrainToImmutable();
+    }
+
+    /// <summary>
+    /// Decodes a <c>ModifiedProperties</c> value (see <see cref="PropertyChange"/>): JSON inside a string is decoded; a
+    /// single string or scalar gives its text (<c>"[\r\n  true\r\n]"</c> gives <c>true</c>); a list of scalars gives
+    /// the texts joined with <c>", "</c> (an empty list gives the empty string); objects and lists holding objects
+    /// give compact JSON text. Text that is not JSON is returned as received. JSON null gives null.
+    /// </summary>
+    public static string? ChangeValue(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return null;
+            case JsonValueKind.String:
+                var s = value.GetString();
+                return Embedded(s) is { } decoded ? Flatten(decoded) : s;
+            default:
+                return Flatten(value);
+        }
+    }
+
+    /// <summary>Writes a value as compact JSON text (no white space, non-ASCII kept as is).</summary>
+    public static string Compact(JsonElement value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        {
+            value.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string Flatten(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return value.GetString() ?? "";
+            case JsonValueKind.Number:
+                return value.GetRawText();
+            case JsonValueKind.True:
+                return "true";
+            case JsonValueKind.False:
+                return "false";
+            case JsonValueKind.Null:
+                return "";
+            case JsonValueKind.Array:
+                var parts = new List<string>();
+                foreach (var element in value.EnumerateArray())
+                {
+                    if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        return Compact(value);
+                    }
+
+                    if (element.ValueKind != JsonValueKind.Null)
+                    {
+                        parts.Add(Flatten(element));
+                    }
+                }
+
+                return string.Join(", ", parts);
+            default:
+                return Compact(value);
+        }
+    }
+
+    private static long? IntegralOrNull(double d) =>
+        double.IsFinite(d) && Math.Floor(d) == d && d >= long.MinValue && d <= long.MaxValue ? (long)d : null;
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Net;
+using O365Activity.Contracts.Activity;
+
+namespace O365Activity.Grains.Normalization;
+
+/// <summary>
+/// Maps sign-in records to <see cref="IngressEvent"/> (PROTOCOL.md §8, "Sign-ins"; cases L01, L02, B01–B08).
+/// </summary>
+/// <remarks>
+/// A record is a sign-in when its operation is <c>UserLoggedIn</c> or <c>UserLoginFailed</c> (any case, any
+/// RecordType), or its RecordType is 15 (AzureActiveDirectoryStsLogon) or 9 (legacy AzureActiveDirectoryAccountLogon,
+/// for example <c>PasswordLogonInitialAuthUsingPassword</c>).
+/// <para>The result never comes from <c>ResultStatus</c> (L01, L02). The error code is <c>ErrorNumber</c>, else
+/// <c>ErrorCode</c>, else the legacy <c>LoginStatus</c>, else the first part of the legacy <c>LoginError</c> extended
+/// property (<c>-2147217390;PP_E_BAD_PASSWORD;text</c>); the reason is <c>LogonError</c>, else the second part of
+/// <c>LoginError</c>. Then, in order: <c>UserLoginFailed</c> → <see cref="SignInResult.Failure"/>; a non-zero code →
+/// <see cref="SignInResult.Interrupted"/> when in <see cref="SignInCodes.InterruptCodes"/>, else Failure; a reason
+/// without a code → Interrupted when <see cref="SignInCodes.IsInterrupt"/> says so, else Failure; code 0 or operation
+/// <c>UserLoggedIn</c> → <see cref="SignInResult.Success"/>; anything else (a RecordType 15 record with no operation and no
+/// code) → <see cref="SignInResult.Unknown"/>.</para>
+/// </remarks>
+internal static class SignInMapper
+{
+    private const string UserLoggedIn = "UserLoggedIn";
+    private const string UserLoginFailed = "UserLoginFailed";
+
+    public static bool IsSignIn(string operation, int recordType) =>
+        recordType is 9 or 15
+        || operation.Equals(UserLoggedIn, StringComparison.OrdinalIgnoreCase)
+        || operation.Equals(UserLoginFailed, StringComparison.OrdinalIgnoreCase);
+
+    public static IngressEvent Map(AuditRecordView view, RecordHeader h, NormalizationContext context, GeoLocator? geo)
+    {
+        var userId = Principal(view.NonEmptyText("UserId"));
+        var userKey = view.NonEmptyText("UserKey");
+        var objectId = IsGuid(userKey) ? userKey : IsGuid(userId) ? userId : null;
+        var user = userId ?? objectId ?? "unknown";
+
+        var legacy = h.Extended("LoginError")?.Split(';', 3, StringSplitOptions.TrimEntries);
+        var code = view.NonEmptyText("ErrorNumber") ?? view.NonEmptyText("ErrorCode") ?? view.NonEmptyText("LoginStatus")
+            ?? (legacy is { Length: > 0 } && legacy[0].Length > 0 ? legacy[0] : null);
+        code = code?.Trim();
+        var reason = view.NonEmptyText("LogonError") ?? (legacy is { Length: > 1 } && legacy[1].Length > 0 ? legacy[1] : null);
+        var codeIsZero = code is not null && long.TryParse(code, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number == 0;
+        var failureCode = code is null || codeIsZero ? null : code;
+
+        SignInResult result;
+        if (h.Operation.Equals(UserLoginFailed, StringComparison.OrdinalIgnoreCase))
+        {
+            result = SignInResult.Failure;
+        }
+        else if (failureCode is not null)
+        {
+            result = SignInCodes.IsInterrupt(failureCode, reason) ? SignInResult.Interrupted : SignInResult.Failure;
+        }
+        else if (reason is not null)
+        {
+            result = SignInCodes.IsInterrupt(null, reason) ? SignInResult.Interrupted : SignInResult.Failure;
+        }
+        else if (codeIsZero || h.Operation.Equals(UserLoggedIn, StringComparison.OrdinalIgnoreCase))
+        {
+            result = SignInResult.Success;
+        }
+        else
+        {
+            result = SignInResult.Unknown;
+        }
+
+        var failed = result is SignInResult.Failure or SignInResult.Interrupted;
+        var address = view.Address(ClientAddressParser.DefaultFieldOrder);
+        var location = address?.Ip is { } ip && geo is not null && IPAddress.TryParse(ip, out var parsed) ? geo.Locate(parsed) : null;
+        var federatedDomain = FederatedDomain(user, context.FederatedDomains);
+        var applicationId = view.NonEmptyText("ApplicationId") ?? h.Extended("ApplicationId");
+
+        return new IngressEvent
+        {
+            TenantId = h.TenantId,
+            RecordId = h.RecordId,
+            EventTime = h.EventTime,
+            IngestTime = h.IngestTime,
+            RecordType = h.RecordType,
+            Operation = h.Operation,
+            Workload = h.Workload,
+            ContentType = h.ContentType,
+            RawJson = h.RawJson,
+            ExtendedProperties = h.ExtendedProperties,
+            User = user,
+            UserObjectId = objectId,
+            UserType = view.Int32("UserType"),
+            Result = result,
+            FailureCode = failed ? failureCode : null,
+            FailureReason = failed ? reason : null,
+            FailureDescription = failed ? SignInCodes.Describe(failureCode, reason) ?? (legacy is { Length: > 2 } && legacy[2].Length > 0 ? legacy[2] : null) : null,
+            ClientAddress = address,
+            Location = location,
+            LocationReliable = federatedDomain is null,
+            LocationUnreliableReason = federatedDomain is null
+                ? null
+                : $"The user's domain {federatedDomain} is federated (AD FS): the sign-in address is the federation proxy's, not the user's.",
+            UserAgent = h.Extended("UserAgent") ?? view.NonEmptyText("UserAgent"),
+            ApplicationId = applicationId,
+            ApplicationName = WellKnownApplications.NameOf(applicationId),
+            Device = Device(view),
+            AuthenticationMethod = h.Extended("UserAuthenticationMethod") ?? view.NonEmptyText("UserAuthenticationMethod"),
+            RequestType = h.Extended("RequestType") ?? view.NonEmptyText("RequestType"),
+            ResultStatusDetail = h.Extended("ResultStatusDetail") ?? view.NonEmptyText("ResultStatusDetail"),
+            KeepMeSignedIn = LenientJson.Boolean(h.Extended("KeepMeSignedIn")) ?? view.Boolean("KeepMeSignedIn"),
+        };
+    }
+
+    /// <summary>Null for values that name nobody (<c>Not Available</c>, <c>Unknown</c>); else the value.</summary>
+    internal static string? Principal(string? value) =>
+        value is null
+        || value.Equals("Not Available", StringComparison.OrdinalIgnoreCase)
+        || value.Equals("Unknown", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : value;
+
+    internal static bool IsGuid(string? value) => value is not null && Guid.TryParse(value, out _);
+
+    private static string? FederatedDomain(string user, ImmutableArray<string> federatedDomains)
+    {
+        var at = user.LastIndexOf('@');
+        if (at < 0 || at == user.Length - 1 || federatedDomains.IsDefaultOrEmpty)
+        {
+            return null;
+        }
+
+        var domain = user.AsSpan(at + 1).Trim();
+        foreach (var federated in federatedDomains)
+        {
+            if (domain.Equals(federated.AsSpan().Trim().TrimStart('@'), StringComparison.OrdinalIgnoreCase))
+            {
+                return federated;
+            }
+        }
+
+        return null;
+    }
+
+    private static DeviceInfo? Device(AuditRecordView view)
+    {
+        var properties = view.NameValues("DeviceProperties", out _);
+        if (properties.IsEmpty)
+        {
+            return null;
+        }
+
+        string? os = null, browser = null, trustType = null, deviceId = null, displayName = null;
+        bool? compliant = null, managed = null;
+        foreach (var p in properties)
+        {
+            var value = string.IsNullOrWhiteSpace(p.Value) ? null : p.Value;
+            switch (p.Name.ToUpperInvariant())
+            {
+                case "OS":
+                    os ??= value;
+                    break;
+                case "BROWSERTYPE":
+                    browser ??= value;
+                    break;
+                case "ISCOMPLIANT":
+                    compliant ??= LenientJson.Boolean(value);
+                    break;
+                case "ISCOMPLIANTANDMANAGED":
+                case "ISMANAGED":
+                    managed ??= LenientJson.Boolean(value);
+                    break;
+                case "TRUSTTYPE":
+                    trustType ??= value;
+                    break;
+                case "ID":
+                    deviceId ??= value;
+                    break;
+                case "DISPLAYNAME":
+                    displayName ??= value;
+                    break;
+            }
+        }
+
+        if (os is null && browser is null && compliant is null && managed is null && trustType is null && deviceId is null && displayName is null)
+        {
+            return null;
+        }
+
+        return new DeviceInfo
+        {
+            OperatingSystem = os,
+            Browser = browser,
+            IsCompliant = compliant,
+            IsManaged = managed,
+            TrustType = trustType,
+            DeviceId = deviceId,
+            DisplayName = displayName,
+        };
+    }
+}

@@ -1,0 +1,218 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration;
+using O365Activity.Contracts.Activity;
+using O365Activity.Grains.Normalization;
+
+namespace O365Activity.Silo;
+
+/// <summary>
+/// The offline <c>normalize</c> command: <c>dotnet run --project Silo -- normalize [--include-raw]
+/// [--federated-domain DOMAIN]... [FILE]</c>. It reads audit records from FILE (none or <c>-</c>: standard input) and
+/// writes one NDJSON line per record, using the service's normalizer and GeoIP settings (configuration section
+/// <c>GeoIp</c>, see <see cref="GeoIpOptions"/>).
+/// </summary>
+/// <remarks>
+/// <para>Input: a JSON array, NDJSON, or a Microsoft Purview audit-search CSV export (see <see cref="AuditInput"/>).</para>
+/// <para>Output, one line per record, in input order: <c>{"kind":"ingress"|"admin"|"raw","recordId":"…",…}</c> followed
+/// by <c>eventTime</c>, <c>recordType</c>, <c>operation</c>, <c>workload</c>, then the event's own fields (<see cref="IngressEvent"/>,
+/// <see cref="AdminEvent"/>), then <c>extendedProperties</c> and (with <c>--include-raw</c>) <c>rawJson</c>; names in camelCase,
+/// enums as their names (<c>"Interrupted"</c>, <c>"RoleMemberAdded"</c>), times as UTC ISO 8601 with <c>Z</c>.
+/// Left out, to keep lines short and the output the same on every run: null values, empty lists, and the fields that
+/// mean nothing offline (<c>tenantId</c>, <c>sequence</c>, <c>ingestTime</c>, <c>contentType</c>). <c>rawJson</c> (the
+/// record as received) is left out unless <c>--include-raw</c> is given. <c>--federated-domain</c> names a federated
+/// (AD FS) domain whose sign-ins get <c>locationReliable: false</c>.</para>
+/// <para>Errors: each input part that is not a readable record is reported on the error writer as
+/// <c>normalize: line N: reason</c> and the other records still flow. Exit code 0 when every record was normalized,
+/// 1 when any failed, 2 for usage errors (an unknown option, a missing file, unusable GeoIP settings).</para>
+/// </remarks>
+public static class NormalizeCommand
+{
+    private static readonly HashSet<string> OfflineFields = new(StringComparer.Ordinal)
+    {
+        "recordId", "tenantId", "sequence", "ingestTime", "contentType",
+    };
+
+    // The record's common fields come first and its bulky ones last; the event's own fields sit between.
+    private static readonly string[] LeadingFields = ["eventTime", "recordType", "operation", "workload"];
+    private static readonly string[] TrailingFields = ["extendedProperties", "rawJson"];
+
+    private static readonly JsonSerializerOptions SerializerOptions = CreateSerializerOptions();
+
+    /// <summary>Runs the command.</summary>
+    /// <param name="args">The arguments after <c>normalize</c>.</param>
+    /// <param name="input">Standard input (read when no FILE or <c>-</c> is given).</param>
+    /// <param name="output">Where the NDJSON lines go.</param>
+    /// <param name="error">Where usage and record errors go.</param>
+    /// <param name="configuration">The configuration holding the <c>GeoIp</c> section.</param>
+    /// <returns>The exit code: 0 all records normalized, 1 some failed, 2 usage error.</returns>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        string? file = null;
+        var includeRaw = false;
+        var federatedDomains = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "-h" or "--help":
+                    await output.WriteLineAsync(Usage);
+                    return 0;
+                case "--include-raw":
+                    includeRaw = true;
+                    break;
+                case "--federated-domain" when i + 1 < args.Length:
+                    federatedDomains.Add(args[++i].Trim().TrimStart('@').ToLowerInvariant());
+                    break;
+                case var a when a.StartsWith("--", StringComparison.Ordinal) || file is not null:
+                    await error.WriteLineAsync($"normalize: unexpected argument '{a}'.");
+                    await error.WriteLineAsync(Usage);
+                    return 2;
+                default:
+                    file = args[i];
+                    break;
+            }
+        }
+
+        string text;
+        if (file is null or "-")
+        {
+            text = await input.ReadToEndAsync();
+        }
+        else if (!File.Exists(file))
+        {
+            await error.WriteLineAsync($"normalize: file not found: {file}");
+            return 2;
+        }
+        else
+        {
+            text = await File.ReadAllTextAsync(file);
+        }
+
+        var options = configuration.GetSection(GeoIpOptions.SectionName).Get<GeoIpOptions>() ?? new GeoIpOptions();
+        var validation = new GeoIpOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            foreach (var failure in validation.Failures ?? [])
+            {
+                await error.WriteLineAsync($"normalize: {failure}");
+            }
+
+            return 2;
+        }
+
+        using var geoLocator = new GeoLocator(options);
+        var normalizer = new AuditRecordNormalizer(geoLocator);
+        var context = new NormalizationContext(Guid.Empty, DateTimeOffset.UtcNow, null, federatedDomains.ToImmutable());
+        var failed = 0;
+
+        AuditInput.Read(
+            text,
+            (line, record) =>
+            {
+                try
+                {
+                    output.WriteLine(FormatLine(normalizer.Normalize(record, context), includeRaw));
+                }
+                catch (AuditRecordFormatException e)
+                {
+                    failed++;
+                    error.WriteLine($"normalize: line {line}: {e.Message}");
+                }
+            },
+            (line, reason) =>
+            {
+                failed++;
+                error.WriteLine($"normalize: line {line}: {reason}");
+            });
+
+        await output.FlushAsync();
+        await error.FlushAsync();
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>The command's usage text.</summary>
+    public const string Usage =
+        "usage: normalize [--include-raw] [--federated-domain DOMAIN]... [FILE]\n" +
+        "  FILE: a JSON array, NDJSON or a Purview audit CSV export; none or '-' reads standard input.\n" +
+        "  Writes one NDJSON line per record: {\"kind\":\"ingress|admin|raw\",\"recordId\":...,...}.";
+
+    /// <summary>Formats one normalized record as its NDJSON line (see the class remarks for the shape).</summary>
+    /// <param name="normalized">The record.</param>
+    /// <param name="includeRaw">Whether to keep <c>rawJson</c>.</param>
+    /// <returns>The line, without a line break.</returns>
+    public static string FormatLine(NormalizedRecord normalized, bool includeRaw)
+    {
+        ArgumentNullException.ThrowIfNull(normalized);
+        ActivityEvent activity = normalized.Activity ?? normalized.Raw;
+        var kind = activity switch
+        {
+            IngressEvent => "ingress",
+            AdminEvent => "admin",
+            _ => "raw",
+        };
+
+        var fields = (JsonObject)JsonSerializer.SerializeToNode(activity, activity.GetType(), SerializerOptions)!;
+        var line = new JsonObject
+        {
+            ["kind"] = kind,
+            ["recordId"] = activity.RecordId,
+        };
+        MoveFields(fields, line, LeadingFields, includeRaw);
+        MoveFields(fields, line, [.. fields.Select(p => p.Key).Where(k => !TrailingFields.Contains(k))], includeRaw);
+        MoveFields(fields, line, TrailingFields, includeRaw);
+        return line.ToJsonString(SerializerOptions);
+    }
+
+    private static void MoveFields(JsonObject from, JsonObject to, IEnumerable<string> names, bool includeRaw)
+    {
+        foreach (var name in names)
+        {
+            if (!from.TryGetPropertyValue(name, out var value))
+            {
+                continue;
+            }
+
+            from.Remove(name);
+            if (OfflineFields.Contains(name) || (name == "rawJson" && !includeRaw) || value is null or JsonArray { Count: 0 })
+            {
+                continue;
+            }
+
+            to.Add(name, value);
+        }
+    }
+
+    private static JsonSerializerOptions CreateSerializerOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            WriteIndented = false,
+        };
+        options.Converters.Add(new JsonStringEnumConverter());
+        options.Converters.Add(new UtcTimeConverter());
+        return options;
+    }
+
+    /// <summary>Writes times as UTC ISO 8601 with <c>Z</c> and only the fractional digits needed (<c>2024-06-01T08:00:00Z</c>).</summary>
+    private sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+    }
+}
