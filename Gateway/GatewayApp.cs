@@ -14,7 +14,11 @@ public static class GatewayApp
 {
     /// <summary>Creates the application builder with every service registered.</summary>
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Gateway:GrpcEndpoint=…</c>).</param>
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    /// <param name="clusterClient">
+    /// A client of an already running cluster to use instead of connecting one (an in-process test cluster, whose
+    /// silos are not reachable over TCP); null to connect to <c>Orleans:GatewayEndpoints</c>.
+    /// </param>
+    public static WebApplicationBuilder CreateBuilder(string[] args, IClusterClient? clusterClient = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddOptions<GatewayOptions>()
@@ -35,6 +39,13 @@ public static class GatewayApp
             Listen(kestrel, gateway.GrpcEndpoint, HttpProtocols.Http2);
             Listen(kestrel, gateway.ConsentEndpoint, HttpProtocols.Http1);
         });
+
+        if (clusterClient is not null)
+        {
+            builder.Services.AddSingleton(clusterClient);
+            builder.Services.AddSingleton<IGrainFactory>(clusterClient);
+            return builder;
+        }
 
         var orleans = builder.Configuration.GetSection("Orleans");
         var endpoints = (orleans.GetSection("GatewayEndpoints").Get<string[]>() ?? ["127.0.0.1:30000"])

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using O365Activity.Grains.Collection;
-using O365Activity.Grains.Normalization;
 using Polly;
 using O365Activity.Contracts;
 
@@ -16,7 +15,7 @@ public static class CollectorServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="CollectorOptions"/> (section <c>Collector</c>, validated at start-up), the MSAL token provider,
     /// the Management Activity API client with its retry pipeline (the only retry boundary: HTTP 408, 429, 5xx and
-    /// connection failures, 3 attempts, exponential back-off with jitter), the normalizer and the system clock
+    /// connection failures, 3 attempts, exponential back-off with jitter) and the system clock
     /// (unless a <see cref="TimeProvider"/> is registered already).
     /// </summary>
     /// <param name="services">The silo's services.</param>
@@ -47,7 +46,6 @@ public static class CollectorServiceCollectionExtensions
 
         services.TryAddSingleton<ITokenProvider, MsalTokenProvider>();
         services.TryAddSingleton<ManagementApiClient>();
-        services.TryAddSingleton<AuditRecordNormalizer>();
         return services;
     }
 

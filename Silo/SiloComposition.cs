@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using O365Activity.Contracts;
 using O365Activity.Grains;
+using O365Activity.Grains.Normalization;
 
 namespace O365Activity.Silo;
 
@@ -24,6 +25,7 @@ public static class SiloComposition
         silo.AddMemoryStreams(ActivityStreams.ProviderName);
         silo.UseInMemoryReminderService();
         silo.Services.AddCollector(configuration);
+        silo.Services.AddAuditNormalization(configuration);
         return silo;
     }
 }

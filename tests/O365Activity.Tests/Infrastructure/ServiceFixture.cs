@@ -13,8 +13,8 @@ namespace O365Activity.Tests.Infrastructure;
 
 /// <summary>
 /// The whole service in one process, as production runs it but pointed at the emulator: a protocol emulator on a
-/// real port, a one-silo test cluster composed like the real silo, and the real gateway on real ports connected to the
-/// cluster as an Orleans client. Tests share it and use a fresh tenant id each.
+/// real port, a one-silo test cluster composed like the real silo, and the real gateway on real ports using the test
+/// cluster's Orleans client (the in-process cluster is not reachable over TCP). Tests share it and use a fresh tenant id each.
 /// </summary>
 public sealed class ServiceFixture : IAsyncLifetime
 {
@@ -57,20 +57,16 @@ public sealed class ServiceFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        var silo = Cluster.Silos[0];
         GrpcAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         ConsentAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         var gateway = GatewayApp.CreateBuilder(
         [
             $"--Gateway:GrpcEndpoint={GrpcAddress}",
             $"--Gateway:ConsentEndpoint={ConsentAddress}",
-            $"--Orleans:GatewayEndpoints:0={silo.GatewayAddress.Endpoint}",
-            $"--Orleans:ClusterId={silo.ClusterOptions.ClusterId}",
-            $"--Orleans:ServiceId={silo.ClusterOptions.ServiceId}",
             $"--Collector:ClientId={ClientId}",
             $"--Collector:LoginEndpoint={Emulator.BaseUrl}",
             "--Logging:LogLevel:Default=Warning",
-        ]);
+        ], Cluster.Client);
         Gateway = GatewayApp.Build(gateway);
         await Gateway.StartAsync();
         Channel = GrpcChannel.ForAddress(GrpcAddress);
