@@ -40,7 +40,19 @@ internal sealed class AuditRecord
     /// <param name="utf8">The JSON text of one object (surrounding white space allowed).</param>
     /// <returns>The record.</returns>
     /// <exception cref="FormatException">The text is not one JSON object.</exception>
-    public static AuditRecord Parse(ReadOnlySpan<byte> utf8)
+    public static AuditRecord Parse(ReadOnlySpan<byte> utf8) => Parse(utf8, null);
+
+    /// <summary>Parses one record from a string.</summary>
+    /// <param name="json">The JSON text of one object.</param>
+    /// <returns>The record.</returns>
+    /// <exception cref="FormatException">The text is not one JSON object.</exception>
+    public static AuditRecord Parse(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        return Parse(bytes, bytes);
+    }
+
+    private static AuditRecord Parse(ReadOnlySpan<byte> utf8, byte[]? owner)
     {
         var trimmed = Trim(utf8);
         if (trimmed.Length == 0 || trimmed[0] != (byte)'{')
@@ -48,7 +60,8 @@ internal sealed class AuditRecord
             throw new FormatException("not a JSON object");
         }
 
-        var bytes = trimmed.ToArray();
+        // Keep the caller's array when nothing was trimmed (saves a copy per record of a large blob).
+        var bytes = owner is not null && trimmed.Length == owner.Length ? owner : trimmed.ToArray();
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         int orgStart = -1, orgLength = 0, members = 0;
         string? workload = null, id = null;
@@ -63,8 +76,9 @@ internal sealed class AuditRecord
                     break;
                 }
 
-                // Depth 1 property names only: nested OrganizationId/Workload values are not the record's.
-                var name = reader.GetString();
+                // Depth 1 property names only: nested OrganizationId/Workload values are not the record's. Only names of
+                // the right length are read (a 25 MB blob of 60,000 records is parsed in one call).
+                var name = reader.ValueSpan.Length is 2 or 8 or 10 or 14 || reader.ValueIsEscaped ? reader.GetString() : null;
                 members++;
                 reader.Read();
                 var valueStart = (int)reader.TokenStartIndex;
@@ -104,12 +118,6 @@ internal sealed class AuditRecord
 
         return new AuditRecord(bytes, orgStart, orgLength, members == 0, EmulatorContentTypes.ForRecord(workload, recordType), id);
     }
-
-    /// <summary>Parses one record from a string.</summary>
-    /// <param name="json">The JSON text of one object.</param>
-    /// <returns>The record.</returns>
-    /// <exception cref="FormatException">The text is not one JSON object.</exception>
-    public static AuditRecord Parse(string json) => Parse(Encoding.UTF8.GetBytes(json));
 
     /// <summary>The number of bytes <see cref="WriteTo"/> writes for a tenant id of <paramref name="tenantLength"/> characters.</summary>
     /// <param name="tenantLength">The length of the tenant id text (36 for a GUID).</param>

@@ -34,6 +34,7 @@ internal static class ActivityEndpoints
         app.MapPost(Root + "/subscriptions/stop", context => GateAsync(context, runtime, "StopSubscription", StopAsync));
         app.MapGet(Root + "/subscriptions/list", context => GateAsync(context, runtime, "ListSubscriptions", ListAsync));
         app.MapGet(Root + "/subscriptions/content", context => GateAsync(context, runtime, "ListContent", ContentAsync));
+        app.MapGet(Root + "/subscriptions/notifications", context => GateAsync(context, runtime, "ListNotifications", NotificationsAsync));
         app.MapGet(Root + "/audit/{contentId}", context => GateAsync(context, runtime, "GetBlob", BlobAsync));
     }
 
@@ -182,6 +183,24 @@ internal static class ActivityEndpoints
         }
 
         return Json.SendAsync(context, 200, body.Append(']').ToString());
+    }
+
+    /// <summary><c>GET /subscriptions/notifications</c>: webhooks are not emulated, so an enabled subscription has no
+    /// notification history (<c>[]</c>); a missing or disabled one answers AF20022/AF20023 as the reference says.</summary>
+    private static async Task NotificationsAsync(HttpContext context, EmulatorRuntime runtime, ApiCall call)
+    {
+        if (await ContentTypeAsync(context) is not { } contentType)
+        {
+            return;
+        }
+
+        if (SubscriptionErrorFor(runtime.State, call, contentType) is { } error)
+        {
+            await Json.ApiErrorAsync(context, 400, error.Code, error.Message);
+            return;
+        }
+
+        await Json.SendAsync(context, 200, "[]");
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
                     await Json.ApiErrorAsync(context, 500, "AF50000", "An internal error occurred. Retry the request.");
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (context.RequestAborted.IsCancellationRequested)
             {
                 // The client went away; nothing to answer.
             }
@@ -98,6 +98,7 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
                 7 when Eq(s[5], "subscriptions") && Eq(s[6], "stop") => RequestKind.StopSubscription,
                 7 when Eq(s[5], "subscriptions") && Eq(s[6], "list") => RequestKind.ListSubscriptions,
                 7 when Eq(s[5], "subscriptions") && Eq(s[6], "content") => RequestKind.ListContent,
+                7 when Eq(s[5], "subscriptions") && Eq(s[6], "notifications") => RequestKind.ListNotifications,
                 7 when Eq(s[5], "audit") => RequestKind.GetBlob,
                 _ => RequestKind.Other,
             };

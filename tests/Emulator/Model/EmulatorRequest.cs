@@ -28,6 +28,9 @@ public enum RequestKind
 
     /// <summary><c>GET .../activity/feed/audit/{contentId}</c>.</summary>
     GetBlob,
+
+    /// <summary><c>GET .../activity/feed/subscriptions/notifications</c>.</summary>
+    ListNotifications,
 }
 
 /// <summary>One request the emulator answered, as kept in <see cref="EmulatorState.Requests"/>.</summary>

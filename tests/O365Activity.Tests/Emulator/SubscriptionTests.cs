@@ -150,4 +150,19 @@ public sealed class SubscriptionTests
             (400, """{"error":{"code":"StartSubscription [TenantId=9d0c4a1e-5b7f-4c2a-8e3d-1f2a3b4c5d6e,ContentType=Audit.General,ApplicationId=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d,PublisherId=46b472a7-c68e-4adf-8ade-3db49497518e] failed. Exception","message":"Microsoft.Office.Compliance.Audit.DataServiceException: Tenant 9d0c4a1e-5b7f-4c2a-8e3d-1f2a3b4c5d6e does not exist."}}"""),
             result);
     }
+
+    [Fact]
+    public async Task Notifications_EnabledSubscriptionHasNone_MissingOneAnswersAF20022()
+    {
+        await using var emulator = await StartAsync(NewClock());
+        emulator.State.EnableSubscription(T1, "Audit.General");
+        using var api = await ApiClientAsync(emulator, T1);
+
+        var enabled = await SendAsync(api, HttpMethod.Get, "subscriptions/notifications?contentType=Audit.General");
+        var missing = await SendAsync(api, HttpMethod.Get, "subscriptions/notifications?contentType=Audit.Exchange");
+
+        Assert.Equal((200, "[]"), enabled);
+        Assert.Equal((400, """{"error":{"code":"AF20022","message":"No subscription found for the specified content type."}}"""), missing);
+        Assert.Equal(RequestKind.ListNotifications, emulator.State.Requests[^1].Kind);
+    }
 }
