@@ -25,8 +25,8 @@ public sealed class CorpusTests(ITestOutputHelper output)
 
         foreach (var record in records)
         {
-            perFile[record.Source[..record.Source.IndexOf('#', StringComparison.Ordinal)]] =
-                perFile.GetValueOrDefault(record.Source[..record.Source.IndexOf('#', StringComparison.Ordinal)]) + 1;
+            var file = record.Source[..record.Source.IndexOf('#', StringComparison.Ordinal)];
+            perFile[file] = perFile.GetValueOrDefault(file) + 1;
             NormalizedRecord result;
             try
             {
