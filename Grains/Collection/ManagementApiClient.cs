@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -200,17 +201,12 @@ public sealed class ManagementApiClient
 
     private async Task<HttpResponseMessage> SendAsync(Guid tenantId, HttpMethod method, Uri uri, string what, CancellationToken cancellationToken)
     {
-        var token = await _tokens.GetTokenAsync(tenantId, cancellationToken);
-        using var request = new HttpRequestMessage(method, uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        HttpResponseMessage response;
-        try
+        var response = await SendOnceAsync(tenantId, method, uri, what, forceRefresh: false, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ManagementApiException(0, null, $"API error {what}: {e.Message}");
+            // A cached token the API no longer accepts: refresh it once, then retry (PROTOCOL.md §7, HTTP level).
+            response.Dispose();
+            response = await SendOnceAsync(tenantId, method, uri, what, forceRefresh: true, cancellationToken);
         }
 
         if (response.IsSuccessStatusCode)
@@ -222,6 +218,21 @@ public sealed class ManagementApiClient
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             throw ManagementApiException.FromResponse(response.StatusCode, body, what);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(Guid tenantId, HttpMethod method, Uri uri, string what, bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetTokenAsync(tenantId, forceRefresh, cancellationToken);
+        using var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ManagementApiException(0, null, $"API error {what}: {e.Message}");
         }
     }
 

@@ -13,8 +13,11 @@ public interface ITokenProvider
     /// PROTOCOL.md §2). Tokens are cached in memory per tenant and refreshed before they expire; they are never
     /// persisted or logged.
     /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="forceRefresh">True to skip the cache (after the API answered 401 to a cached token).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="TokenAcquisitionException">The token endpoint refused (for example <c>invalid_client</c> AADSTS7000215, or <c>unauthorized_client</c> AADSTS700016 when the tenant has not consented).</exception>
-    Task<string> GetTokenAsync(Guid tenantId, CancellationToken cancellationToken);
+    Task<string> GetTokenAsync(Guid tenantId, bool forceRefresh, CancellationToken cancellationToken);
 }
 
 /// <summary>The token endpoint refused to issue a token, or could not be reached.</summary>
@@ -60,12 +63,13 @@ public sealed partial class MsalTokenProvider : ITokenProvider
     }
 
     /// <inheritdoc />
-    public async Task<string> GetTokenAsync(Guid tenantId, CancellationToken cancellationToken)
+    public async Task<string> GetTokenAsync(Guid tenantId, bool forceRefresh, CancellationToken cancellationToken)
     {
         try
         {
             var result = await _application.AcquireTokenForClient(_scopes)
                 .WithTenantId(tenantId.ToString())
+                .WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken);
             return result.AccessToken;
         }
