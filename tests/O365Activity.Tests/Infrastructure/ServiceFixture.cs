@@ -36,8 +36,11 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>Time between polls of a connected tenant in these tests.</summary>
     public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(300);
 
+    private readonly string _temp = Directory.CreateTempSubdirectory("o365-service-").FullName;
+
     public async Task InitializeAsync()
     {
+        var geo = TestGeoDatabases.Write(_temp);
         Emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret }, CancellationToken.None);
 
         var settings = new Dictionary<string, string?>
@@ -47,6 +50,8 @@ public sealed class ServiceFixture : IAsyncLifetime
             ["Collector:LoginEndpoint"] = Emulator.BaseUrl.ToString(),
             ["Collector:ManagementApiEndpoint"] = Emulator.BaseUrl.ToString(),
             ["Collector:PollInterval"] = PollInterval.ToString(),
+            ["GeoIp:CityDatabasePath"] = geo.City,
+            ["GeoIp:AsnDatabasePath"] = geo.Asn,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var builder = new InProcessTestClusterBuilder(1);
@@ -90,6 +95,8 @@ public sealed class ServiceFixture : IAsyncLifetime
         {
             await Emulator.DisposeAsync();
         }
+
+        Directory.Delete(_temp, recursive: true);
     }
 
     private static int FreePort()
