@@ -1,0 +1,92 @@
+using System.Net;
+using O365Activity.Protos.V1;
+using O365Activity.Tests.Infrastructure;
+
+namespace O365Activity.Tests.EndToEnd;
+
+/// <summary>The admin-consent redirect endpoint with callbacks Entra did not send, or sent with an error (PROTOCOL.md §2).</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class ConsentCallbackTests(ServiceFixture service)
+{
+    [Fact]
+    public async Task Callback_ForgedState_IsRefusedAndTheSourceStaysPending()
+    {
+        var tenant = Guid.NewGuid().ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant });
+        using var browser = new HttpClient();
+
+        using var page = await browser.GetAsync(Callback($"admin_consent=True&tenant={tenant}&state={tenant}.forged<script>"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.DoesNotContain("<script>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(ConnectionState.PendingConsent, (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant })).State);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("state=")]
+    [InlineData("state=not-a-tenant.abc")]
+    [InlineData("admin_consent=True&tenant=9d0c4a1e-5b7f-4c2a-8e3d-1f2a3b4c5d6e")]
+    public async Task Callback_WithoutAUsableState_IsBadRequest(string query)
+    {
+        using var browser = new HttpClient();
+
+        using var page = await browser.GetAsync(Callback(query));
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task Callback_UnknownTenant_IsNotFound()
+    {
+        using var browser = new HttpClient();
+
+        using var page = await browser.GetAsync(Callback($"admin_consent=True&state={Guid.NewGuid()}.abc"));
+
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task Callback_AccessDenied_ShowsTheErrorOnTheSource()
+    {
+        var tenant = Guid.NewGuid().ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant });
+        var state = Uri.UnescapeDataString(created.AdminConsentUrl.Split("state=")[1]);
+        using var browser = new HttpClient();
+
+        // admin_consent=True is present even on errors: the error decides (PROTOCOL.md §2).
+        using var page = await browser.GetAsync(Callback(
+            $"admin_consent=True&error=access_denied&error_description={Uri.EscapeDataString("AADSTS65004: User declined to consent to access the app.")}&state={Uri.EscapeDataString(state)}"));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Not connected", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant });
+        Assert.Equal(ConnectionState.Error, source.State);
+        Assert.Contains("access_denied", source.LastError, StringComparison.Ordinal);
+        Assert.Contains("AADSTS65004", source.LastError, StringComparison.Ordinal);
+        Assert.Equal(created.AdminConsentUrl, source.AdminConsentUrl);
+    }
+
+    [Fact]
+    public async Task Callback_SuccessWithoutRealConsent_IsNotTrusted()
+    {
+        // The right state and admin_consent=True, but the tenant never consented at Entra (the browser skipped it):
+        // proving consent with a token fails with AADSTS700016, and the source says so.
+        var tenant = Guid.NewGuid().ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant });
+        var state = created.AdminConsentUrl.Split("state=")[1];
+        using var browser = new HttpClient();
+
+        using var page = await browser.GetAsync(Callback($"admin_consent=True&tenant={tenant}&state={state}"));
+
+        Assert.Contains("Not connected", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant });
+        Assert.Equal(ConnectionState.Error, source.State);
+        Assert.Contains("AADSTS700016", source.LastError, StringComparison.Ordinal);
+    }
+
+    private Uri Callback(string query) => new(service.ConsentAddress, "/consent/callback" + (query.Length > 0 ? "?" + query : ""));
+}
