@@ -29,18 +29,9 @@ internal static class AdminMapper
         var resultStatus = view.Text("ResultStatus");
         var target = Target(view, h, action, azureAd, changes, parameters);
 
-        return new AdminEvent
+        return h.Stamp(new AdminEvent
         {
-            TenantId = h.TenantId,
             RecordId = h.RecordId,
-            EventTime = h.EventTime,
-            IngestTime = h.IngestTime,
-            RecordType = h.RecordType,
-            Operation = h.Operation,
-            Workload = h.Workload,
-            ContentType = h.ContentType,
-            RawJson = h.RawJson,
-            ExtendedProperties = h.ExtendedProperties,
             Action = action,
             Actor = actor,
             ActorKind = actorKind,
@@ -53,7 +44,7 @@ internal static class AdminMapper
             ParametersText = parametersText,
             Result = Result(resultStatus, IsCmdlet(h)),
             ResultStatus = resultStatus,
-        };
+        });
     }
 
     /// <summary>Maps <c>ResultStatus</c> per source (case L02): <c>True</c>/<c>False</c> for cmdlets, <c>Success</c>/<c>Succeeded</c>/<c>PartiallySucceeded</c>/<c>Failed</c> elsewhere.</summary>

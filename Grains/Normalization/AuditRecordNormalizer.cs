@@ -106,19 +106,7 @@ public sealed partial class AuditRecordNormalizer
             rawJson,
             extendedProperties);
 
-        var raw = new RawRecord
-        {
-            TenantId = header.TenantId,
-            RecordId = header.RecordId,
-            EventTime = header.EventTime,
-            IngestTime = header.IngestTime,
-            RecordType = header.RecordType,
-            Operation = header.Operation,
-            Workload = header.Workload,
-            ContentType = header.ContentType,
-            RawJson = header.RawJson,
-            ExtendedProperties = header.ExtendedProperties,
-        };
+        var raw = header.Stamp(new RawRecord { RecordId = header.RecordId });
 
         ActivityEvent? activity = SignInMapper.IsSignIn(header.Operation, header.RecordType)
             ? SignInMapper.Map(view, header, context, _geoLocator)

@@ -15,6 +15,23 @@ internal sealed record RecordHeader(
     string RawJson,
     ImmutableArray<NameValue> ExtendedProperties)
 {
+    /// <summary>Returns <paramref name="activity"/> with every header field set from this header.</summary>
+    /// <typeparam name="T">The event type; the copy keeps it.</typeparam>
+    public T Stamp<T>(T activity)
+        where T : ActivityEvent => (T)(activity with
+        {
+            TenantId = TenantId,
+            RecordId = RecordId,
+            EventTime = EventTime,
+            IngestTime = IngestTime,
+            RecordType = RecordType,
+            Operation = Operation,
+            Workload = Workload,
+            ContentType = ContentType,
+            RawJson = RawJson,
+            ExtendedProperties = ExtendedProperties,
+        });
+
     /// <summary>The first <c>ExtendedProperties</c> entry of that name (case-insensitive) with a non-empty value; null when none.</summary>
     public string? Extended(string name)
     {

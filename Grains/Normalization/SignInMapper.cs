@@ -73,18 +73,9 @@ internal static class SignInMapper
         var federatedDomain = FederatedDomain(user, context.FederatedDomains);
         var applicationId = view.NonEmptyText("ApplicationId") ?? h.Extended("ApplicationId");
 
-        return new IngressEvent
+        return h.Stamp(new IngressEvent
         {
-            TenantId = h.TenantId,
             RecordId = h.RecordId,
-            EventTime = h.EventTime,
-            IngestTime = h.IngestTime,
-            RecordType = h.RecordType,
-            Operation = h.Operation,
-            Workload = h.Workload,
-            ContentType = h.ContentType,
-            RawJson = h.RawJson,
-            ExtendedProperties = h.ExtendedProperties,
             User = user,
             UserObjectId = objectId,
             UserType = view.Int32("UserType"),
@@ -106,7 +97,7 @@ internal static class SignInMapper
             RequestType = h.Extended("RequestType") ?? view.NonEmptyText("RequestType"),
             ResultStatusDetail = h.Extended("ResultStatusDetail") ?? view.NonEmptyText("ResultStatusDetail"),
             KeepMeSignedIn = LenientJson.Boolean(h.Extended("KeepMeSignedIn")) ?? view.Boolean("KeepMeSignedIn"),
-        };
+        });
     }
 
     /// <summary>Null for values that name nobody (<c>Not Available</c>, <c>Unknown</c>); else the value.</summary>
