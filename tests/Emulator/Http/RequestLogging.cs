@@ -28,14 +28,42 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
         var (kind, tenantSegment) = Classify(request.Path.Value ?? "/");
         Guid? tenant = Guid.TryParse(tenantSegment, out var parsed) ? parsed : null;
 
+        FaultHandle? fault = null;
+        var logged = false;
+        void LogOnce()
+        {
+            if (logged)
+            {
+                return;
+            }
+
+            logged = true;
+            var status = fault?.Rule.AbortConnection == true ? 0 : context.Response.StatusCode;
+            state.Log(new EmulatorRequest(
+                arrived,
+                request.Method,
+                new Uri(request.GetEncodedUrl()),
+                kind,
+                tenantSegment,
+                context.Items.TryGetValue(TenantKey, out var t) && t is Guid chosen ? chosen : tenant,
+                status,
+                context.Items.TryGetValue(ErrorCodeKey, out var code) ? code as string : null,
+                fault is not null,
+                context.Items.TryGetValue(ClientIdKey, out var client) ? client as string : null));
+            LogRequest(runtime.Logger, request.Method, pathAndQuery, status, fault is null ? "" : " (injected fault)");
+        }
+
         context.Response.OnStarting(() =>
         {
             // Kestrel's own Date comes from the real clock; the emulator's clock (fake time, skew) is what clients must see.
             context.Response.Headers.Date = state.UtcNow.ToString("R", CultureInfo.InvariantCulture);
+
+            // Logged before the client can have the answer, so a test that got it also finds it in the log.
+            LogOnce();
             return Task.CompletedTask;
         });
 
-        var fault = state.TakeFault(request.Method, pathAndQuery, kind, tenant);
+        fault = state.TakeFault(request.Method, pathAndQuery, kind, tenant);
         if (fault is not null)
         {
             await AnswerFaultAsync(context, fault.Rule);
@@ -61,19 +89,7 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
             }
         }
 
-        var status = fault?.Rule.AbortConnection == true ? 0 : context.Response.StatusCode;
-        state.Log(new EmulatorRequest(
-            arrived,
-            request.Method,
-            new Uri(request.GetEncodedUrl()),
-            kind,
-            tenantSegment,
-            context.Items.TryGetValue(TenantKey, out var t) && t is Guid chosen ? chosen : tenant,
-            status,
-            context.Items.TryGetValue(ErrorCodeKey, out var code) ? code as string : null,
-            fault is not null,
-            context.Items.TryGetValue(ClientIdKey, out var client) ? client as string : null));
-        LogRequest(runtime.Logger, request.Method, pathAndQuery, status, fault is null ? "" : " (injected fault)");
+        LogOnce();
     }
 
     /// <summary>What a path is, and its tenant segment.</summary>
