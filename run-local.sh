@@ -41,8 +41,18 @@ state="$here/.local"
 mkdir -p "$state/logs"
 pids=()
 cleanup() {
-    trap - EXIT INT TERM
+    # Ignore further INT/TERM (Ctrl-C twice, or timeout signalling the script and then its group): the clean-up must
+    # finish, or processes are left running.
+    trap '' INT TERM
+    trap - EXIT
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 40); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" -eq 0 ] && break
+        sleep 0.25
+    done
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     echo "Stopped. Logs are in $state/logs."
 }

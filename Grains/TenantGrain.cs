@@ -112,24 +112,27 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     public async Task<EventSourceStatus> CompleteConsent(ConsentCallback callback)
     {
         var status = ToStatus();
-        if (S.State == ConnectionState.Connected)
-        {
-            // A reloaded callback page: consent is already proven.
-            return status;
-        }
-
         if (S.ConsentState is null || callback.State is null
             || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(S.ConsentState), Encoding.UTF8.GetBytes(callback.State)))
         {
             LogConsentStateMismatch(_logger, TenantId);
-            throw new EventSourceException(EventSourceError.PermissionDenied, $"The consent callback's state does not match the pending event source of tenant {TenantId}.");
+            throw new EventSourceException(EventSourceError.PermissionDenied, $"The consent callback's state does not match the event source of tenant {TenantId}.");
+        }
+
+        if (S.State == ConnectionState.Connected)
+        {
+            // The same callback again (a reloaded page): consent is already proven.
+            return status;
         }
 
         if (!string.IsNullOrEmpty(callback.Error))
         {
+            // Text from the browser's query: bounded and on one line before it is stored, shown and logged.
+            var error = Printable(callback.Error, 100);
+            var description = Printable(callback.ErrorDescription ?? "", 500);
             S.State = ConnectionState.Error;
-            S.LastError = $"Admin consent was not granted: {callback.Error}: {callback.ErrorDescription}";
-            LogConsentRefused(_logger, TenantId, callback.Error, callback.ErrorDescription ?? "");
+            S.LastError = $"Admin consent was not granted: {error}: {description}";
+            LogConsentRefused(_logger, TenantId, error, description);
             await _state.WriteStateAsync();
             return ToStatus();
         }
@@ -161,7 +164,6 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
         S.State = ConnectionState.Connected;
         S.ConnectedAt = _time.GetUtcNow();
-        S.ConsentState = null;
         S.LastError = null;
         await _state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
@@ -414,7 +416,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
         {
             Settings = S.Settings,
             State = S.State,
-            ConsentState = S.ConsentState,
+            ConsentState = S.State == ConnectionState.Connected ? null : S.ConsentState,
             CreatedAt = S.CreatedAt,
             ConnectedAt = S.ConnectedAt,
             LastSuccessfulPollAt = S.LastSuccessfulPollAt,
@@ -447,6 +449,12 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
                 seen.Remove(key);
             }
         }
+    }
+
+    private static string Printable(string text, int maxLength)
+    {
+        var clean = new string([.. text.Take(maxLength).Select(c => char.IsControl(c) ? ' ' : c)]);
+        return text.Length > maxLength ? clean + "…" : clean;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -15,7 +15,10 @@ public sealed class TenantState
     /// <summary>Where the source is in its life.</summary>
     [Id(1)] public ConnectionState State { get; set; }
 
-    /// <summary>The OAuth <c>state</c> value of the pending consent; null once connected.</summary>
+    /// <summary>
+    /// The OAuth <c>state</c> value bound to this source's admin consent. Kept after connection (but no longer shown),
+    /// so that a callback for a connected source is still checked against it.
+    /// </summary>
     [Id(2)] public string? ConsentState { get; set; }
 
     /// <summary>When the source was created (UTC).</summary>

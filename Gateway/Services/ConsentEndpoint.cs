@@ -51,9 +51,8 @@ public static partial class ConsentEndpoint
         catch (EventSourceException e)
         {
             LogRefused(loggers.CreateLogger(typeof(ConsentEndpoint)), tenantId, e.Error, e.Message);
-            return e.Error == EventSourceError.NotFound
-                ? Page(HttpStatusCode.NotFound, "Consent not recorded", $"Tenant {tenantId} has no pending event source.")
-                : Page(HttpStatusCode.Forbidden, "Consent not recorded", "This consent link does not match the pending event source (it may be stale). Start again from the event source's current admin-consent URL.");
+            // One answer for an unknown tenant and a wrong state: the page must not tell strangers which tenants exist.
+            return Page(HttpStatusCode.Forbidden, "Consent not recorded", "This consent link does not match an event source (it may be stale). Start again from the event source's current admin-consent URL.");
         }
     }
 

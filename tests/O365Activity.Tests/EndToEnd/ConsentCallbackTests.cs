@@ -38,13 +38,42 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
     }
 
     [Fact]
-    public async Task Callback_UnknownTenant_IsNotFound()
+    public async Task Callback_UnknownTenant_AnswersLikeAWrongState()
     {
+        var known = Guid.NewGuid().ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = known });
         using var browser = new HttpClient();
 
-        using var page = await browser.GetAsync(Callback($"admin_consent=True&state={Guid.NewGuid()}.abc"));
+        using var unknown = await browser.GetAsync(Callback($"admin_consent=True&state={Guid.NewGuid()}.abc"));
+        using var wrong = await browser.GetAsync(Callback($"admin_consent=True&state={known}.abc"));
 
-        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        Assert.Equal(await wrong.Content.ReadAsStringAsync(), await unknown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Callback_ConnectedSourceWithAnotherState_IsRefusedAndShowsNothing()
+    {
+        var tenant = Guid.NewGuid();
+        service.Emulator.State.GrantConsent(tenant);
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString(), DisplayName = "Secret Customer" });
+        var created = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+        using var browser = new HttpClient();
+        using (var consent = await browser.GetAsync(created.AdminConsentUrl))
+        {
+            Assert.Contains("Connected", await consent.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var forged = await browser.GetAsync(Callback($"admin_consent=True&state={tenant}.forged"));
+        using var again = await browser.GetAsync(created.AdminConsentUrl);
+
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.DoesNotContain("Secret Customer", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("Connected", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -58,7 +87,7 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
 
         // admin_consent=True is present even on errors: the error decides (PROTOCOL.md §2).
         using var page = await browser.GetAsync(Callback(
-            $"admin_consent=True&error=access_denied&error_description={Uri.EscapeDataString("AADSTS65004: User declined to consent to access the app.")}&state={Uri.EscapeDataString(state)}"));
+            $"admin_consent=True&error=access_denied&error_description={Uri.EscapeDataString("AADSTS65004: User declined to consent to access the app.\r\nTrace ID: 1")}&state={Uri.EscapeDataString(state)}"));
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Not connected", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -66,6 +95,7 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
         Assert.Equal(ConnectionState.Error, source.State);
         Assert.Contains("access_denied", source.LastError, StringComparison.Ordinal);
         Assert.Contains("AADSTS65004", source.LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", source.LastError, StringComparison.Ordinal);
         Assert.Equal(created.AdminConsentUrl, source.AdminConsentUrl);
     }
 
