@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using O365Activity.Contracts;
 using O365Activity.Gateway.Services;
 
@@ -36,8 +37,8 @@ public static class GatewayApp
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, gateway.GrpcEndpoint, HttpProtocols.Http2);
-            Listen(kestrel, gateway.ConsentEndpoint, HttpProtocols.Http1);
+            Listen(kestrel, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
+            Listen(kestrel, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
         });
 
         if (clusterClient is not null)
@@ -68,26 +69,43 @@ public static class GatewayApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        var consentPort = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.ConsentEndpoint.Port;
+        app.Use(async (context, next) =>
+        {
+            // Each endpoint serves only its own routes: the consent page is public, the gRPC API is internal.
+            var onConsentPort = context.Connection.LocalPort == consentPort;
+            if (onConsentPort != context.Request.Path.StartsWithSegments(ConsentEndpoint.Path))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
         app.MapGrpcService<EventSourcesService>();
         app.MapGrpcService<ActivityService>();
         app.MapConsentCallback();
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri endpoint, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, string setting, Uri endpoint, HttpProtocols protocols)
     {
         if (endpoint.Scheme != Uri.UriSchemeHttp)
         {
-            throw new InvalidOperationException($"Gateway endpoint '{endpoint}' must be http:// (terminate TLS in front of the gateway).");
+            throw new InvalidOperationException($"{setting} '{endpoint}' must be an http:// URL (terminate TLS in front of the gateway).");
         }
 
-        if (endpoint.IsLoopback && endpoint.Host == "localhost")
+        if (endpoint.Host == "localhost")
         {
             kestrel.ListenLocalhost(endpoint.Port, o => o.Protocols = protocols);
         }
+        else if (IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var address))
+        {
+            kestrel.Listen(address, endpoint.Port, o => o.Protocols = protocols);
+        }
         else
         {
-            kestrel.Listen(IPAddress.Parse(endpoint.Host), endpoint.Port, o => o.Protocols = protocols);
+            throw new InvalidOperationException($"{setting} '{endpoint}' must name an IP address to listen on (for example http://0.0.0.0:{endpoint.Port}) or localhost, not a host name.");
         }
     }
 }

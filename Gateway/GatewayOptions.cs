@@ -30,6 +30,13 @@ public sealed class GatewayOptions
     [Range(1, 1_000_000)]
     public int StreamBufferCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// How often an open activity stream checks that its event source still exists (setting
+    /// <c>Gateway:SourceCheckInterval</c>, default 30 seconds); a stream of a deleted source ends with <c>NOT_FOUND</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SourceCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The redirect URI in effect.</summary>
     public Uri EffectiveRedirectUri => ConsentRedirectUri ?? new Uri(ConsentEndpoint, "/consent/callback");
 }

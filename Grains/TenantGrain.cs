@@ -84,6 +84,11 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             throw new EventSourceException(EventSourceError.InvalidArgument, $"The settings are for tenant {settings.TenantId}, not {TenantId}.");
         }
 
+        if (!settings.FederatedDomains.IsDefault && settings.FederatedDomains.Length > 100)
+        {
+            throw new EventSourceException(EventSourceError.InvalidArgument, "At most 100 federated domains.");
+        }
+
         var contentTypes = settings.ContentTypes.IsDefaultOrEmpty ? ContentTypes.Default : settings.ContentTypes;
         var canonical = contentTypes.Select(ct => ContentTypes.Canonical(ct)
             ?? throw new EventSourceException(EventSourceError.InvalidArgument, $"'{ct}' is not a content type; use one of {string.Join(", ", ContentTypes.All)}."))

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using O365Activity.Contracts;
 using O365Activity.Contracts.Activity;
+using O365Activity.Contracts.EventSources;
 using Orleans.Streams;
 using Proto = O365Activity.Protos.V1;
 
@@ -61,9 +62,11 @@ public sealed partial class ActivityService(
             return Task.CompletedTask;
         });
         LogSubscribed(logger, tenantId, streamNamespace);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var watch = WatchSourceAsync(tenantId, buffer.Writer, ended.Token);
         try
         {
-            await context.WriteResponseHeadersAsync([new Metadata.Entry("subscribed", "true")]);
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(SubscribedHeader, "true")]);
             await foreach (var item in buffer.Reader.ReadAllAsync(context.CancellationToken))
             {
                 await responseStream.WriteAsync(map(item), context.CancellationToken);
@@ -75,8 +78,43 @@ public sealed partial class ActivityService(
         }
         finally
         {
+            await ended.CancelAsync();
+            await watch;
             await subscription.UnsubscribeAsync();
             LogUnsubscribed(logger, tenantId, streamNamespace);
+        }
+    }
+
+    /// <summary>The response header that says the subscription is live.</summary>
+    public const string SubscribedHeader = "subscribed";
+
+    /// <summary>Ends the stream with <c>NOT_FOUND</c> once the event source is deleted.</summary>
+    private async Task WatchSourceAsync<TEvent>(Guid tenantId, ChannelWriter<TEvent> buffer, CancellationToken cancellationToken)
+    {
+        var grain = cluster.GetGrain<ITenantGrain>(tenantId);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Value.SourceCheckInterval, cancellationToken);
+                try
+                {
+                    await grain.GetStatus();
+                }
+                catch (EventSourceException e) when (e.Error == EventSourceError.NotFound)
+                {
+                    buffer.TryComplete(new RpcException(new Status(StatusCode.NotFound, $"The event source of tenant {tenantId} was deleted.")));
+                    return;
+                }
+                catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+                {
+                    // The cluster is busy or moving the grain: check again next time.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stream ended.
         }
     }
 

@@ -8,6 +8,9 @@ namespace O365Activity.Gateway.Services;
 /// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant).</summary>
 public sealed class EventSourcesService(IGrainFactory grains, ConsentUrlBuilder consentUrls) : Proto.EventSources.EventSourcesBase
 {
+    /// <summary>The most federated domains one event source may list (a tenant has a handful; the bound keeps every answer small).</summary>
+    public const int MaxFederatedDomains = 100;
+
     /// <inheritdoc />
     public override async Task<Proto.EventSource> CreateEventSource(Proto.CreateEventSourceRequest request, ServerCallContext context)
     {
@@ -15,6 +18,16 @@ public sealed class EventSourcesService(IGrainFactory grains, ConsentUrlBuilder 
         if (request.DisplayName.Length > 256)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "display_name is longer than 256 characters."));
+        }
+
+        if (request.ContentTypes.Count > ContentTypes.All.Length)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"content_types: at most {ContentTypes.All.Length} entries."));
+        }
+
+        if (request.FederatedDomains.Count > MaxFederatedDomains)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"federated_domains: at most {MaxFederatedDomains} domains; got {request.FederatedDomains.Count}."));
         }
 
         var contentTypes = request.ContentTypes.Select(ct => ContentTypes.Canonical(ct)

@@ -116,8 +116,9 @@ public static class Program
     {
         using var ingress = activity.StreamIngress(new StreamRequest { TenantId = tenant }, cancellationToken: cancellationToken);
         using var admin = activity.StreamAdmin(new StreamRequest { TenantId = tenant }, cancellationToken: cancellationToken);
-        await ingress.ResponseHeadersAsync;
-        await admin.ResponseHeadersAsync;
+        await EnsureSubscribedAsync(ingress, cancellationToken);
+        await EnsureSubscribedAsync(admin, cancellationToken);
+
         Console.WriteLine($"Subscribed to tenant {tenant}'s ingress and admin activity; Ctrl-C stops.");
         await onSubscribed();
         var printIngress = Task.Run(async () =>
@@ -135,6 +136,16 @@ public static class Program
             }
         }, cancellationToken);
         await Task.WhenAll(printIngress, printAdmin);
+    }
+
+    /// <summary>A call refused before subscribing (for example NOT_FOUND) ends with headers only; reading it raises the status.</summary>
+    private static async Task EnsureSubscribedAsync<T>(AsyncServerStreamingCall<T> call, CancellationToken cancellationToken)
+    {
+        if ((await call.ResponseHeadersAsync).Get("subscribed") is null)
+        {
+            await call.ResponseStream.MoveNext(cancellationToken);
+            throw new RpcException(call.GetStatus());
+        }
     }
 
     private static string Describe(EventSource s) =>

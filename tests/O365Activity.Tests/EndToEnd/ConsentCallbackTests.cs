@@ -118,5 +118,19 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
         Assert.Contains("AADSTS700016", source.LastError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Endpoints_ServeOnlyTheirOwnRoutes()
+    {
+        using var browser = new HttpClient();
+        using var h2c = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
+        // Without the separation the consent page would answer 400 (no valid state) on the gRPC port.
+        using var consentOnGrpcPort = await h2c.GetAsync(new Uri(service.GrpcAddress, "/consent/callback?state=x"));
+        using var grpcOnConsentPort = await browser.PostAsync(new Uri(service.ConsentAddress, "/o365activity.v1.EventSources/ListEventSources"), new ByteArrayContent([0, 0, 0, 0, 0]));
+
+        Assert.Equal(HttpStatusCode.NotFound, consentOnGrpcPort.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, grpcOnConsentPort.StatusCode);
+    }
+
     private Uri Callback(string query) => new(service.ConsentAddress, "/consent/callback" + (query.Length > 0 ? "?" + query : ""));
 }

@@ -134,6 +134,64 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
     }
 
+    [Fact]
+    public async Task StreamIngress_SourceDeleted_EndsWithNotFound()
+    {
+        var tenant = Guid.NewGuid().ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant });
+        var activity = new Activity.ActivityClient(service.Channel);
+        using var call = activity.StreamIngress(new StreamRequest { TenantId = tenant });
+        Assert.NotNull((await call.ResponseHeadersAsync).Get("subscribed"));
+
+        await sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = tenant });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Patience));
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains("deleted", error.Status.Detail, StringComparison.Ordinal);
+        var list = await sources.ListEventSourcesAsync(new ListEventSourcesRequest());
+        Assert.DoesNotContain(list.EventSources, s => s.TenantId == tenant);
+    }
+
+    [Fact]
+    public async Task StreamAdmin_UnknownTenant_IsNotFoundWithoutSubscribing()
+    {
+        var activity = new Activity.ActivityClient(service.Channel);
+        using var call = activity.StreamAdmin(new StreamRequest { TenantId = Guid.NewGuid().ToString() });
+
+        Assert.Null((await call.ResponseHeadersAsync).Get("subscribed"));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task CreateEventSource_TooManyFederatedDomains_IsInvalidArgument()
+    {
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var request = new CreateEventSourceRequest { TenantId = Guid.NewGuid().ToString() };
+        request.FederatedDomains.AddRange(Enumerable.Range(0, 101).Select(i => $"d{i}.example.com"));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await sources.CreateEventSourceAsync(request));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("federated_domains", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListEventSources_ListsCreatedSources()
+    {
+        var tenants = new[] { Guid.NewGuid().ToString(), Guid.NewGuid().ToString() };
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        foreach (var tenant in tenants)
+        {
+            await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant, DisplayName = "List " + tenant[..4] });
+        }
+
+        var list = await sources.ListEventSourcesAsync(new ListEventSourcesRequest());
+
+        Assert.All(tenants, t => Assert.Equal("List " + t[..4], Assert.Single(list.EventSources, s => s.TenantId == t).DisplayName));
+    }
+
     private static long Sequence(object e) => e switch
     {
         IngressEvent i => i.Header.Sequence,

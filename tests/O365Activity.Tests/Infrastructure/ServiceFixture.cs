@@ -70,6 +70,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             $"--Gateway:ConsentEndpoint={ConsentAddress}",
             $"--Collector:ClientId={ClientId}",
             $"--Collector:LoginEndpoint={Emulator.BaseUrl}",
+            "--Gateway:SourceCheckInterval=00:00:00.300",
             "--Logging:LogLevel:Default=Warning",
         ], Cluster.Client);
         Gateway = GatewayApp.Build(gateway);

@@ -35,7 +35,14 @@ public sealed class StreamCollector<T> : IAsyncDisposable
     /// <summary>Starts reading once the call's response headers (the gateway's "subscribed" signal) have arrived.</summary>
     public static async Task<StreamCollector<T>> StartAsync(AsyncServerStreamingCall<T> call)
     {
-        await call.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(30));
+        var headers = await call.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(30));
+        if (headers.Get("subscribed") is null)
+        {
+            // A call refused before subscribing ends with headers only: surface its status.
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+            throw new Xunit.Sdk.XunitException($"The stream ended before subscribing: {call.GetStatus()}");
+        }
+
         return new StreamCollector<T>(call);
     }
 
