@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using O365Activity.Contracts;
@@ -249,14 +248,27 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             {
                 return;
             }
-            catch (Exception e) when (e is ManagementApiException or TokenAcquisitionException or ArgumentException or JsonException)
+            catch (Exception e)
             {
+                // Whatever went wrong stays with this content type: the others, and the next poll, carry on.
                 healthy = false;
                 cursor.Failures++;
                 var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(cursor.Failures, 16))));
                 cursor.RetryAfter = _time.GetUtcNow() + backoff;
-                cursor.LastError = e is ManagementApiException api ? Explain(api) : e is TokenAcquisitionException token ? $"Token request refused: {token.Error}: {token.Message}" : e.Message;
-                LogPollFailed(_logger, TenantId, contentType, cursor.LastError, backoff);
+                cursor.LastError = e switch
+                {
+                    ManagementApiException api => Explain(api),
+                    TokenAcquisitionException token => $"Token request refused: {token.Error}: {token.Message}",
+                    _ => $"Unexpected error: {e.GetType().Name}: {e.Message}",
+                };
+                if (e is ManagementApiException or TokenAcquisitionException)
+                {
+                    LogPollFailed(_logger, TenantId, contentType, cursor.LastError, backoff);
+                }
+                else
+                {
+                    LogPollCrashed(_logger, e, TenantId, contentType, backoff);
+                }
             }
         }
 
@@ -366,13 +378,14 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             }
 
             var recordId = normalized.Raw.RecordId;
-            if (recordId.Length > 0 && !S.SeenRecords.TryAdd(recordId, context.IngestTime))
+            if (S.SeenRecords.ContainsKey(recordId))
             {
                 continue;
             }
 
-            var sequence = ++S.LastSequence;
-            S.RecordsCollected++;
+            // The record counts as delivered only once every stream took it: a failure leaves it unseen and its
+            // sequence number unused, and the blob is fetched again on a later poll.
+            var sequence = S.LastSequence + 1;
             if (S.Settings.SendUnfiltered)
             {
                 await raw.OnNextAsync(normalized.Raw with { Sequence = sequence });
@@ -387,6 +400,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
                     await admin.OnNextAsync(change with { Sequence = sequence });
                     break;
             }
+
+            S.LastSequence = sequence;
+            S.RecordsCollected++;
+            S.SeenRecords[recordId] = context.IngestTime;
         }
     }
 
@@ -486,6 +503,9 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: polling {ContentType} failed: {Error}; next try in {Backoff}")]
     private static partial void LogPollFailed(ILogger logger, Guid tenantId, string contentType, string error, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId}: polling {ContentType} failed unexpectedly; next try in {Backoff}")]
+    private static partial void LogPollCrashed(ILogger logger, Exception exception, Guid tenantId, string contentType, TimeSpan backoff);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {ContentType} content from {From:O} to {To:O} can no longer be listed (more than 7 days old): those records are lost")]
     private static partial void LogDataGap(ILogger logger, Guid tenantId, string contentType, DateTimeOffset from, DateTimeOffset to);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Grpc.Core;
 using O365Activity.Emulator;
 using O365Activity.Protos.V1;
@@ -132,6 +133,41 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Poll_OneBlobFailsOnce_TheOthersFlowAndItComesLaterExactlyOnce()
+    {
+        var tenant = Guid.NewGuid();
+        var t = tenant.ToString();
+        service.Emulator.State.GrantConsent(tenant);
+        var aad = new BlobOptions { ContentType = "Audit.AzureActiveDirectory" };
+        var failing = service.Emulator.State.AddBlob(tenant, [SignIn("b1", "UserLoggedIn", "ana@example.com", "203.0.113.1")], aad);
+        service.Emulator.State.AddBlob(tenant, [SignIn("b2", "UserLoggedIn", "bo@example.com", "203.0.113.2")], aad);
+        using var fault = service.Emulator.State.InjectFault(FaultRule.HtmlError(404) with
+        {
+            Kind = RequestKind.GetBlob, TenantId = tenant, PathPattern = Regex.Escape(failing), Times = 1,
+        });
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var activity = new Activity.ActivityClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.AzureActiveDirectory" } });
+        await using var ingress = await StreamCollector<IngressEvent>.StartAsync(activity.StreamIngress(new StreamRequest { TenantId = t }));
+        using (var browser = new HttpClient())
+        {
+            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
+        }
+
+        var first = await ingress.WaitForCountAsync(1, Patience);
+        Assert.Equal("b2", Local(first[0].Header.RecordId));
+        var both = await ingress.WaitForCountAsync(2, Patience);
+        await WaitForPollsAsync(sources, t, 2);
+
+        Assert.Equal(1, fault.Hits);
+        Assert.Equal(["b1", "b2"], ingress.Items.Select(e => Local(e.Header.RecordId)).Order());
+        Assert.Equal([1L, 2L], ingress.Items.Select(e => e.Header.Sequence).Order());
+        var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t });
+        Assert.Equal(2, status.RecordsCollected);
+        Assert.Equal("", status.LastError);
     }
 
     [Fact]
