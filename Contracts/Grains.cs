@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using O365Activity.Contracts.EventSources;
 
 namespace O365Activity.Contracts;
@@ -16,9 +17,10 @@ public interface ITenantGrain : IGrainWithGuidKey
     [Alias("Create")]
     Task<EventSourceStatus> Create(EventSourceSettings settings);
 
-    /// <summary>Returns the source's status.</summary>
+    /// <summary>Returns the source's status. Interleaves with a running poll (it only reads), so status stays responsive.</summary>
     /// <exception cref="EventSourceException"><see cref="EventSourceError.NotFound"/> when the tenant has no source.</exception>
     [Alias("GetStatus")]
+    [AlwaysInterleave]
     Task<EventSourceStatus> GetStatus();
 
     /// <summary>
