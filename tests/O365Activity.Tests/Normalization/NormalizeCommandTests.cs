@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using O365Activity.Silo;
@@ -253,7 +254,7 @@ public sealed class NormalizeCommandTests : IDisposable
     internal static async Task<(int Code, string Output, string Error)> Run(string input, string[] args, Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        using var stdin = new StringReader(input);
+        using var stdin = new MemoryStream(Encoding.UTF8.GetBytes(input));
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var code = await NormalizeCommand.RunAsync(args, stdin, stdout, stderr, configuration);
