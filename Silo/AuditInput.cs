@@ -340,7 +340,7 @@ internal static class AuditInput
         {
             if (!await window.SkipWhiteSpaceAsync())
             {
-                onError(new InputPosition(window.Line), $"the JSON array is not closed at the end of the input ({read} records read)");
+                onError(new InputPosition(window.Line), $"the JSON array is not closed at the end of the input ({Records(read)} read)");
                 return;
             }
 
@@ -419,7 +419,7 @@ internal static class AuditInput
                 continue;
             }
 
-            onError(position, $"{reason}; reading stopped here: {read} records were read before it, and the rest of the input could not be read (no later line starts an array element)");
+            onError(position, $"{reason}; reading stopped here: {Records(read)} read before it, and the rest of the input could not be read (no later line starts an array element)");
             return;
         }
     }
@@ -595,6 +595,7 @@ internal static class AuditInput
         }
 
         var skippedFrom = window.Line;
+        var skippedText = false;
         while (await window.EnsureAsync(1))
         {
             var status = ParseRow(window.Span, window.Eof, fields, out _, out _);
@@ -609,10 +610,18 @@ internal static class AuditInput
                 return;
             }
 
+            var (_, first) = await window.PeekLineStartAsync();
+            skippedText |= first is not ('\n' or '\r' or -1);
             if (!await window.SkipLineAsync())
             {
                 break;
             }
+        }
+
+        if (!skippedText)
+        {
+            onError(position, reason);
+            return;
         }
 
         onError(position, $"{reason}; no later line starts a row of {header.Columns} columns with a JSON object in AuditData, so the rest of the input (from line {skippedFrom}) could not be read");
@@ -827,6 +836,8 @@ internal static class AuditInput
         var column = (line == 0 ? startColumn : 0) + bytes + 1;
         return $"{message} (line {startLine + line}, byte {column})";
     }
+
+    private static string Records(int count) => count == 1 ? "1 record" : $"{count} records";
 
     private static bool IsWhiteSpace(ReadOnlySpan<byte> bytes) => bytes.IndexOfAnyExcept(" \t\r\n"u8) < 0;
 

@@ -398,7 +398,11 @@ public sealed class RecordShapesTests
         var admin = NormalizerHarness.Admin("""{"Id":"x","Operation":"Add member to role.","ModifiedProperties":[1,null,true,{"Name":null}],"Target":[5,"x",{"ID":null}],"Actor":{"ID":"a@example.com","Type":"5"}}""");
 
         Assert.Equal("a@example.com", admin.Actor);
-        Assert.Equal<PropertyChange>([new PropertyChange { Name = "" }], admin.Changes);
+
+        // Scalars in the list are bare names (no scalar is dropped); null is skipped; an object without a name has an empty one.
+        Assert.Equal<PropertyChange>(
+            [new PropertyChange { Name = "1" }, new PropertyChange { Name = "true" }, new PropertyChange { Name = "" }],
+            admin.Changes);
         Assert.Null(admin.Target);
 
         var odd = NormalizerHarness.Normalize("""{"Id":{"nested":true},"RecordType":[1],"CreationTime":5,"Operation":{"a":1}}""").Raw;
