@@ -1,9 +1,10 @@
+using System.Collections;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Configuration;
 using O365Activity.Contracts.Activity;
 using O365Activity.Grains.Normalization;
@@ -43,14 +44,15 @@ public static class NormalizeCommand
 {
     private static readonly HashSet<string> OfflineFields = new(StringComparer.Ordinal)
     {
-        "recordId", "tenantId", "sequence", "ingestTime", "contentType",
+        "tenantId", "sequence", "ingestTime", "contentType",
     };
 
     // The record's common fields come first and its bulky ones last; the event's own fields sit between.
-    private static readonly string[] LeadingFields = ["eventTime", "recordType", "operation", "workload"];
+    private static readonly string[] LeadingFields = ["kind", "recordId", "eventTime", "recordType", "operation", "workload"];
     private static readonly string[] TrailingFields = ["extendedProperties", "rawJson"];
 
-    private static readonly JsonSerializerOptions SerializerOptions = CreateSerializerOptions();
+    private static readonly JsonSerializerOptions SerializerOptions = CreateSerializerOptions(includeRaw: false);
+    private static readonly JsonSerializerOptions SerializerOptionsWithRaw = CreateSerializerOptions(includeRaw: true);
 
     /// <summary>Runs the command.</summary>
     /// <param name="args">The arguments after <c>normalize</c>.</param>
@@ -201,55 +203,63 @@ public static class NormalizeCommand
     {
         ArgumentNullException.ThrowIfNull(normalized);
         ActivityEvent activity = normalized.Activity ?? normalized.Raw;
-        var kind = activity switch
-        {
-            IngressEvent => "ingress",
-            AdminEvent => "admin",
-            _ => "raw",
-        };
-
-        var fields = (JsonObject)JsonSerializer.SerializeToNode(activity, activity.GetType(), SerializerOptions)!;
-        var line = new JsonObject
-        {
-            ["kind"] = kind,
-            ["recordId"] = activity.RecordId,
-        };
-        MoveFields(fields, line, LeadingFields, includeRaw);
-        MoveFields(fields, line, [.. fields.Select(p => p.Key).Where(k => !TrailingFields.Contains(k))], includeRaw);
-        MoveFields(fields, line, TrailingFields, includeRaw);
-        return line.ToJsonString(SerializerOptions);
+        return JsonSerializer.Serialize(activity, activity.GetType(), includeRaw ? SerializerOptionsWithRaw : SerializerOptions);
     }
 
-    private static void MoveFields(JsonObject from, JsonObject to, IEnumerable<string> names, bool includeRaw)
+    private static string KindOf(ActivityEvent activity) => activity switch
     {
-        foreach (var name in names)
-        {
-            if (!from.TryGetPropertyValue(name, out var value))
-            {
-                continue;
-            }
+        IngressEvent => "ingress",
+        AdminEvent => "admin",
+        _ => "raw",
+    };
 
-            from.Remove(name);
-            if (OfflineFields.Contains(name) || (name == "rawJson" && !includeRaw) || value is null or JsonArray { Count: 0 })
-            {
-                continue;
-            }
-
-            to.Add(name, value);
-        }
-    }
-
-    private static JsonSerializerOptions CreateSerializerOptions()
+    /// <summary>
+    /// The line's shape is set on the serializer's contract for the event types, so that a record is serialized in one
+    /// pass: a <c>kind</c> property first, the leading fields next and the trailing ones last (by
+    /// <see cref="JsonPropertyInfo.Order"/>; the others keep the serializer's order), offline fields left out, empty
+    /// lists left out, <c>rawJson</c> only when asked for.
+    /// </summary>
+    private static JsonSerializerOptions CreateSerializerOptions(bool includeRaw)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             WriteIndented = false,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => ShapeLine(info, includeRaw) } },
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new UtcTimeConverter());
         return options;
+    }
+
+    private static void ShapeLine(JsonTypeInfo info, bool includeRaw)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object || !typeof(ActivityEvent).IsAssignableFrom(info.Type))
+        {
+            return;
+        }
+
+        var kind = info.CreateJsonPropertyInfo(typeof(string), "kind");
+        kind.Get = activity => KindOf((ActivityEvent)activity);
+        info.Properties.Add(kind);
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            var property = info.Properties[i];
+            if (OfflineFields.Contains(property.Name) || (property.Name == "rawJson" && !includeRaw))
+            {
+                info.Properties.RemoveAt(i);
+                continue;
+            }
+
+            var leading = Array.IndexOf(LeadingFields, property.Name);
+            var trailing = Array.IndexOf(TrailingFields, property.Name);
+            property.Order = leading >= 0 ? leading - LeadingFields.Length : trailing >= 0 ? trailing + 1 : 0;
+            if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(ImmutableArray<>))
+            {
+                property.ShouldSerialize = static (_, value) => value is ICollection { Count: > 0 };
+            }
+        }
     }
 
     /// <summary>Writes times as UTC ISO 8601 with <c>Z</c> and only the fractional digits needed (<c>2024-06-01T08:00:00Z</c>).</summary>
