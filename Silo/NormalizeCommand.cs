@@ -1,9 +1,10 @@
+using System.Collections;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Configuration;
 using O365Activity.Contracts.Activity;
 using O365Activity.Grains.Normalization;
@@ -17,7 +18,9 @@ namespace O365Activity.Silo;
 /// <c>GeoIp</c>, see <see cref="GeoIpOptions"/>).
 /// </summary>
 /// <remarks>
-/// <para>Input: a JSON array, NDJSON, or a Microsoft Purview audit-search CSV export (see <see cref="AuditInput"/>).</para>
+/// <para>Input: a JSON array, NDJSON, or a Microsoft Purview audit-search CSV export, read record by record so that
+/// memory does not grow with the input (see <see cref="AuditInput"/> for how the format is decided and how a bad part
+/// is skipped).</para>
 /// <para>Output, one line per record, in input order: <c>{"kind":"ingress"|"admin"|"raw","recordId":"…",…}</c> followed
 /// by <c>eventTime</c>, <c>recordType</c>, <c>operation</c>, <c>workload</c>, then the event's own fields (<see cref="IngressEvent"/>,
 /// <see cref="AdminEvent"/>), then <c>extendedProperties</c> and (with <c>--include-raw</c>) <c>rawJson</c>; names in camelCase,
@@ -26,31 +29,46 @@ namespace O365Activity.Silo;
 /// mean nothing offline (<c>tenantId</c>, <c>sequence</c>, <c>ingestTime</c>, <c>contentType</c>). <c>rawJson</c> (the
 /// record as received) is left out unless <c>--include-raw</c> is given. <c>--federated-domain</c> names a federated
 /// (AD FS) domain whose sign-ins get <c>locationReliable: false</c>.</para>
+/// <para>Raw records (<c>"kind":"raw"</c>) carry their generic decodings too: <c>clientAddress</c>, <c>user</c>,
+/// <c>changes</c> and <c>actions</c> (see <see cref="RawRecord"/>).</para>
 /// <para>Errors: each input part that is not a readable record is reported on the error writer as
-/// <c>normalize: line N: reason</c> and the other records still flow. Exit code 0 when every record was normalized,
-/// 1 when any failed, 2 for usage errors (an unknown option, a missing file, unusable GeoIP settings).</para>
+/// <c>normalize: line N: reason</c> (<c>line N, element M</c> in a JSON array) and the other records still flow.
+/// A record that is normalized with a stand-in value (an unreadable or missing <c>CreationTime</c>, see
+/// <see cref="NormalizedRecord.Warnings"/>) is written all the same and reported as
+/// <c>normalize: line N: warning: …</c>. An input without any record is reported as
+/// <c>normalize: no records in FILE</c>. Exit code 0 when every record was normalized (warnings and an empty input
+/// included), 1 when any part of the input could not be read or was not a record, 2 for usage errors (an unknown
+/// option, a missing or unreadable file, a directory, unusable GeoIP settings).</para>
 /// </remarks>
 public static class NormalizeCommand
 {
     private static readonly HashSet<string> OfflineFields = new(StringComparer.Ordinal)
     {
-        "recordId", "tenantId", "sequence", "ingestTime", "contentType",
+        "tenantId", "sequence", "ingestTime", "contentType",
     };
 
     // The record's common fields come first and its bulky ones last; the event's own fields sit between.
-    private static readonly string[] LeadingFields = ["eventTime", "recordType", "operation", "workload"];
+    private static readonly string[] LeadingFields = ["kind", "recordId", "eventTime", "recordType", "operation", "workload"];
     private static readonly string[] TrailingFields = ["extendedProperties", "rawJson"];
 
-    private static readonly JsonSerializerOptions SerializerOptions = CreateSerializerOptions();
+    private static readonly JsonSerializerOptions SerializerOptions = CreateSerializerOptions(includeRaw: false);
+    private static readonly JsonSerializerOptions SerializerOptionsWithRaw = CreateSerializerOptions(includeRaw: true);
 
     /// <summary>Runs the command.</summary>
     /// <param name="args">The arguments after <c>normalize</c>.</param>
-    /// <param name="input">Standard input (read when no FILE or <c>-</c> is given).</param>
+    /// <param name="input">Standard input as bytes (UTF-8), read when no FILE or <c>-</c> is given; not closed.</param>
     /// <param name="output">Where the NDJSON lines go.</param>
-    /// <param name="error">Where usage and record errors go.</param>
+    /// <param name="error">Where usage and record errors and warnings go.</param>
     /// <param name="configuration">The configuration holding the <c>GeoIp</c> section.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
     /// <returns>The exit code: 0 all records normalized, 1 some failed, 2 usage error.</returns>
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, IConfiguration configuration)
+    public static async Task<int> RunAsync(
+        string[] args,
+        Stream input,
+        TextWriter output,
+        TextWriter error,
+        IConfiguration configuration,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(input);
@@ -84,19 +102,17 @@ public static class NormalizeCommand
             }
         }
 
-        string text;
-        if (file is null or "-")
+        var fromStandardInput = file is null or "-";
+        if (!fromStandardInput && Directory.Exists(file))
         {
-            text = await input.ReadToEndAsync();
+            await error.WriteLineAsync($"normalize: is a directory: {file}");
+            return 2;
         }
-        else if (!File.Exists(file))
+
+        if (!fromStandardInput && !File.Exists(file))
         {
             await error.WriteLineAsync($"normalize: file not found: {file}");
             return 2;
-        }
-        else
-        {
-            text = await File.ReadAllTextAsync(file);
         }
 
         var options = configuration.GetSection(GeoIpOptions.SectionName).Get<GeoIpOptions>() ?? new GeoIpOptions();
@@ -111,33 +127,63 @@ public static class NormalizeCommand
             return 2;
         }
 
+        Stream stream;
+        try
+        {
+            // No FileStream buffer: AuditInput reads in large blocks of its own.
+            stream = fromStandardInput ? input : new FileStream(file!, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"normalize: cannot read {file}: {e.Message}");
+            return 2;
+        }
+
+        await using var ownedStream = fromStandardInput ? null : stream;
         using var geoLocator = new GeoLocator(options);
         var normalizer = new AuditRecordNormalizer(geoLocator);
         var context = new NormalizationContext(Guid.Empty, DateTimeOffset.UtcNow, null, federatedDomains.ToImmutable());
+        var records = 0;
         var failed = 0;
 
-        AuditInput.Read(
-            text,
-            (line, record) =>
+        await AuditInput.ReadAsync(
+            stream,
+            (position, record) =>
             {
+                records++;
+                NormalizedRecord normalized;
                 try
                 {
-                    output.WriteLine(FormatLine(normalizer.Normalize(record, context), includeRaw));
+                    normalized = normalizer.Normalize(record, context);
                 }
                 catch (AuditRecordFormatException e)
                 {
                     failed++;
-                    error.WriteLine($"normalize: line {line}: {e.Message}");
+                    error.WriteLine($"normalize: {position}: {e.Message}");
+                    return;
                 }
+
+                foreach (var warning in normalized.Warnings)
+                {
+                    error.WriteLine($"normalize: {position}: warning: {warning.Message}");
+                }
+
+                output.WriteLine(FormatLine(normalized, includeRaw));
             },
-            (line, reason) =>
+            (position, reason) =>
             {
                 failed++;
-                error.WriteLine($"normalize: line {line}: {reason}");
-            });
+                error.WriteLine($"normalize: {position}: {reason}");
+            },
+            cancellationToken);
 
-        await output.FlushAsync();
-        await error.FlushAsync();
+        if (records == 0 && failed == 0)
+        {
+            await error.WriteLineAsync($"normalize: no records in {(fromStandardInput ? "standard input" : file)}");
+        }
+
+        await output.FlushAsync(cancellationToken);
+        await error.FlushAsync(cancellationToken);
         return failed == 0 ? 0 : 1;
     }
 
@@ -145,7 +191,9 @@ public static class NormalizeCommand
     public const string Usage =
         "usage: normalize [--include-raw] [--federated-domain DOMAIN]... [FILE]\n" +
         "  FILE: a JSON array, NDJSON or a Purview audit CSV export; none or '-' reads standard input.\n" +
-        "  Writes one NDJSON line per record: {\"kind\":\"ingress|admin|raw\",\"recordId\":...,...}.";
+        "  Writes one NDJSON line per record: {\"kind\":\"ingress|admin|raw\",\"recordId\":...,...}.\n" +
+        "  Bad input parts and warnings go to stderr as 'normalize: line N: ...'.\n" +
+        "  Exit code: 0 all records normalized, 1 some input could not be read, 2 usage error.";
 
     /// <summary>Formats one normalized record as its NDJSON line (see the class remarks for the shape).</summary>
     /// <param name="normalized">The record.</param>
@@ -155,55 +203,63 @@ public static class NormalizeCommand
     {
         ArgumentNullException.ThrowIfNull(normalized);
         ActivityEvent activity = normalized.Activity ?? normalized.Raw;
-        var kind = activity switch
-        {
-            IngressEvent => "ingress",
-            AdminEvent => "admin",
-            _ => "raw",
-        };
-
-        var fields = (JsonObject)JsonSerializer.SerializeToNode(activity, activity.GetType(), SerializerOptions)!;
-        var line = new JsonObject
-        {
-            ["kind"] = kind,
-            ["recordId"] = activity.RecordId,
-        };
-        MoveFields(fields, line, LeadingFields, includeRaw);
-        MoveFields(fields, line, [.. fields.Select(p => p.Key).Where(k => !TrailingFields.Contains(k))], includeRaw);
-        MoveFields(fields, line, TrailingFields, includeRaw);
-        return line.ToJsonString(SerializerOptions);
+        return JsonSerializer.Serialize(activity, activity.GetType(), includeRaw ? SerializerOptionsWithRaw : SerializerOptions);
     }
 
-    private static void MoveFields(JsonObject from, JsonObject to, IEnumerable<string> names, bool includeRaw)
+    private static string KindOf(ActivityEvent activity) => activity switch
     {
-        foreach (var name in names)
-        {
-            if (!from.TryGetPropertyValue(name, out var value))
-            {
-                continue;
-            }
+        IngressEvent => "ingress",
+        AdminEvent => "admin",
+        _ => "raw",
+    };
 
-            from.Remove(name);
-            if (OfflineFields.Contains(name) || (name == "rawJson" && !includeRaw) || value is null or JsonArray { Count: 0 })
-            {
-                continue;
-            }
-
-            to.Add(name, value);
-        }
-    }
-
-    private static JsonSerializerOptions CreateSerializerOptions()
+    /// <summary>
+    /// The line's shape is set on the serializer's contract for the event types, so that a record is serialized in one
+    /// pass: a <c>kind</c> property first, the leading fields next and the trailing ones last (by
+    /// <see cref="JsonPropertyInfo.Order"/>; the others keep the serializer's order), offline fields left out, empty
+    /// lists left out, <c>rawJson</c> only when asked for.
+    /// </summary>
+    private static JsonSerializerOptions CreateSerializerOptions(bool includeRaw)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             WriteIndented = false,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => ShapeLine(info, includeRaw) } },
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new UtcTimeConverter());
         return options;
+    }
+
+    private static void ShapeLine(JsonTypeInfo info, bool includeRaw)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object || !typeof(ActivityEvent).IsAssignableFrom(info.Type))
+        {
+            return;
+        }
+
+        var kind = info.CreateJsonPropertyInfo(typeof(string), "kind");
+        kind.Get = activity => KindOf((ActivityEvent)activity);
+        info.Properties.Add(kind);
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            var property = info.Properties[i];
+            if (OfflineFields.Contains(property.Name) || (property.Name == "rawJson" && !includeRaw))
+            {
+                info.Properties.RemoveAt(i);
+                continue;
+            }
+
+            var leading = Array.IndexOf(LeadingFields, property.Name);
+            var trailing = Array.IndexOf(TrailingFields, property.Name);
+            property.Order = leading >= 0 ? leading - LeadingFields.Length : trailing >= 0 ? trailing + 1 : 0;
+            if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(ImmutableArray<>))
+            {
+                property.ShouldSerialize = static (_, value) => value is ICollection { Count: > 0 };
+            }
+        }
     }
 
     /// <summary>Writes times as UTC ISO 8601 with <c>Z</c> and only the fractional digits needed (<c>2024-06-01T08:00:00Z</c>).</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -23,7 +24,10 @@ public static class Program
                 .AddJsonFile("appsettings.json", optional: true)
                 .AddEnvironmentVariables()
                 .Build();
-            return await NormalizeCommand.RunAsync(args[1..], Console.In, Console.Out, Console.Error, configuration);
+            // Standard input as bytes (the reader decodes UTF-8 itself); standard output buffered, not flushed per line.
+            await using var input = Console.OpenStandardInput();
+            await using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024);
+            return await NormalizeCommand.RunAsync(args[1..], input, output, Console.Error, configuration);
         }
 
         var builder = Host.CreateApplicationBuilder(args);

@@ -46,6 +46,41 @@ public abstract record ActivityEvent
     [Id(10)] public ImmutableArray<NameValue> ExtendedProperties { get; init; } = [];
 }
 
-/// <summary>An audit record passed through as received ("unfiltered"), for clients that want everything.</summary>
+/// <summary>
+/// An audit record passed through as received ("unfiltered"), for clients that want everything, with the generic
+/// decodings that apply to a record of any kind: its client address, its user, its modified properties and its actions.
+/// </summary>
+/// <remarks>
+/// These fields are read the same way for every record, whatever its kind, so that what a sign-in or an admin event
+/// shows is visible on records that are neither (Exchange mailbox records, SharePoint file records, investigations;
+/// cases B01, B08, A02, A03, A06). <see cref="ActivityEvent.RawJson"/> still carries everything else.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("o365.RawRecord")]
-public sealed record RawRecord : ActivityEvent;
+public sealed record RawRecord : ActivityEvent
+{
+    /// <summary>
+    /// The client address, read with the same parser and field order as <see cref="IngressEvent.ClientAddress"/>:
+    /// <c>ClientIP</c> → <c>ClientIPAddress</c> → <c>ActorIpAddress</c>, the first with an IP address winning (cases B01,
+    /// B08); <see cref="ClientAddress.SourceField"/> says which. Null when no field has a value.
+    /// </summary>
+    [Id(0)] public ClientAddress? ClientAddress { get; init; }
+
+    /// <summary>The record's <c>UserId</c> exactly as received (a UPN, a GUID, <c>Not Available</c>, a system account); null when absent or empty.</summary>
+    [Id(1)] public string? User { get; init; }
+
+    /// <summary>
+    /// The record's <c>ModifiedProperties</c>, read like <see cref="AdminEvent.Changes"/>: <c>{Name, OldValue, NewValue}</c>
+    /// objects, strings holding such objects, or bare property names (Exchange item updates, cases A02, A03) giving
+    /// changes with no values. Empty when absent.
+    /// </summary>
+    [Id(2)] public ImmutableArray<PropertyChange> Changes { get; init; } = [];
+
+    /// <summary>
+    /// The record's <c>Actions</c> list (automated investigations, case A06), one entry per element, each the element
+    /// as compact JSON text. Elements sent as JSON written inside a string are decoded first, so an object sent either
+    /// way gives the same entry (<c>{"$id":"1","ActionType":"EmailRemediation","ActionStatus":"Skipped"}</c>); a string
+    /// element that is not JSON stays a JSON string (<c>"text"</c>). A field that is not a list gives one entry.
+    /// Empty when absent or null.
+    /// </summary>
+    [Id(3)] public ImmutableArray<string> Actions { get; init; } = [];
+}

@@ -118,8 +118,35 @@ public static class ProtoMapper
         return message;
     }
 
-    /// <summary>Maps a raw record.</summary>
-    public static Proto.RawRecord ToProto(RawRecord e) => new() { Header = Header(e), RawJson = e.RawJson };
+    /// <summary>Maps a raw record, with its generic decodings (address, user, changes, actions).</summary>
+    public static Proto.RawRecord ToProto(RawRecord e)
+    {
+        var message = new Proto.RawRecord
+        {
+            Header = Header(e),
+            RawJson = e.RawJson,
+            ClientAddress = Address(e.ClientAddress),
+            User = e.User ?? "",
+        };
+        foreach (var c in e.Changes)
+        {
+            var change = new Proto.PropertyChange { Name = c.Name };
+            if (c.OldValue is not null)
+            {
+                change.OldValue = c.OldValue;
+            }
+
+            if (c.NewValue is not null)
+            {
+                change.NewValue = c.NewValue;
+            }
+
+            message.Changes.Add(change);
+        }
+
+        message.Actions.AddRange(e.Actions);
+        return message;
+    }
 
     private static Proto.RecordHeader Header(ActivityEvent e)
     {

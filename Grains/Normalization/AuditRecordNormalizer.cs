@@ -21,7 +21,21 @@ public sealed record NormalizationContext(
 /// <summary>One audit record normalized: always its raw form, plus the ingress or admin event it maps to, if any.</summary>
 /// <param name="Raw">The record as a raw record (always present).</param>
 /// <param name="Activity">The <see cref="IngressEvent"/> or <see cref="AdminEvent"/> the record maps to; null for records of other kinds.</param>
-public sealed record NormalizedRecord(RawRecord Raw, ActivityEvent? Activity);
+public sealed record NormalizedRecord(RawRecord Raw, ActivityEvent? Activity)
+{
+    /// <summary>
+    /// What the normalizer could not read as the protocol says and replaced (today: an unreadable or missing
+    /// <c>CreationTime</c>), in field order; empty when none. The events are emitted all the same: a warning says that a
+    /// value in them is a stand-in, for the caller to show or count (the <c>normalize</c> command prints them).
+    /// </summary>
+    public ImmutableArray<NormalizationWarning> Warnings { get; init; } = [];
+}
+
+/// <summary>A field of an audit record that the normalizer could not read, and what it used instead.</summary>
+/// <param name="Field">The record field, for example <c>CreationTime</c>.</param>
+/// <param name="Value">The field's value as received, as JSON text (<c>"not a date"</c>, <c>null</c>, <c>1717228800</c>); null when the field is absent.</param>
+/// <param name="Message">One sentence for people, naming the field and the value and saying what was used instead.</param>
+public sealed record NormalizationWarning(string Field, string? Value, string Message);
 
 /// <summary>
 /// Turns audit records (PROTOCOL.md §8) into ingress activity, admin activity or raw records. Never throws for a JSON
@@ -39,9 +53,12 @@ public sealed record NormalizedRecord(RawRecord Raw, ActivityEvent? Activity);
 /// <para>A record without an <c>Id</c> (absent, null or empty) is still normalized. Its
 /// <see cref="ActivityEvent.RecordId"/> is derived from its text: <c>sha256:</c> followed by the lower-case hex SHA-256
 /// of the raw JSON (UTF-8), so byte-identical copies share one id and different records never share the empty id.</para>
-/// <para><c>CreationTime</c> is read as UTC (<see cref="AuditTime.TryParse"/>, cases T01, T02); a record without a
-/// readable one gets <see cref="DateTimeOffset.MinValue"/> as its event time (never the ingest time) and a warning log.
+/// <para><c>CreationTime</c> is read as UTC (<see cref="AuditTime.TryParse"/>, cases T01, T02; a number is seconds since
+/// 1970); a record without a readable one gets <see cref="DateTimeOffset.MinValue"/> as its event time (never the
+/// ingest time), a <see cref="NormalizationWarning"/> in <see cref="NormalizedRecord.Warnings"/> and a warning log.
 /// A missing or non-numeric <c>RecordType</c> reads as 0.</para>
+/// <para>The <see cref="RawRecord"/> carries the decodings that apply to any record: the client address (read like a
+/// sign-in's), <c>UserId</c>, <c>ModifiedProperties</c> (read like an admin event's changes) and <c>Actions</c>.</para>
 /// <para><c>ExtendedProperties</c> come out as name → text, each value exactly the string received (case A05); when
 /// the field is a single string that is not JSON, it comes out as one entry named <c>ExtendedProperties</c>.</para>
 /// </remarks>
@@ -82,10 +99,13 @@ public sealed partial class AuditRecordNormalizer
             LogRecordWithoutId(_logger, context.TenantId, recordId);
         }
 
-        var creationTime = view.Text("CreationTime");
-        if (!AuditTime.TryParse(creationTime, out var eventTime))
+        var warnings = ImmutableArray<NormalizationWarning>.Empty;
+        var hasCreationTime = view.TryGet("CreationTime", out var creationTimeValue);
+        if (!AuditTime.TryParse(view.Text("CreationTime"), out var eventTime))
         {
-            LogUnreadableCreationTime(_logger, context.TenantId, recordId, creationTime);
+            var warning = UnreadableCreationTime(hasCreationTime ? creationTimeValue : null);
+            warnings = [warning];
+            LogUnreadableCreationTime(_logger, context.TenantId, recordId, warning.Value);
         }
 
         var extendedProperties = view.NameValues("ExtendedProperties", out var extendedText);
@@ -106,7 +126,14 @@ public sealed partial class AuditRecordNormalizer
             rawJson,
             extendedProperties);
 
-        var raw = header.Stamp(new RawRecord { RecordId = header.RecordId });
+        var raw = header.Stamp(new RawRecord
+        {
+            RecordId = header.RecordId,
+            ClientAddress = view.Address(ClientAddressParser.DefaultFieldOrder),
+            User = view.NonEmptyText("UserId"),
+            Changes = view.PropertyChanges("ModifiedProperties"),
+            Actions = view.JsonTexts("Actions"),
+        });
 
         ActivityEvent? activity = SignInMapper.IsSignIn(header.Operation, header.RecordType)
             ? SignInMapper.Map(view, header, context, _geoLocator)
@@ -114,7 +141,27 @@ public sealed partial class AuditRecordNormalizer
                 ? AdminMapper.Map(view, header, action)
                 : null;
 
-        return new NormalizedRecord(raw, activity);
+        return new NormalizedRecord(raw, activity) { Warnings = warnings };
+    }
+
+    private static NormalizationWarning UnreadableCreationTime(JsonElement? value)
+    {
+        const string Field = "CreationTime";
+        const string Instead = "; the event time is 0001-01-01T00:00:00Z";
+        if (value is not { } v)
+        {
+            return new NormalizationWarning(Field, null, $"{Field} is missing{Instead}");
+        }
+
+        var text = v.GetRawText();
+        var shown = text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 100), "…");
+        var message = v.ValueKind switch
+        {
+            JsonValueKind.Null => $"{Field} is null{Instead}",
+            JsonValueKind.Number => $"{Field} {shown} is not a time: a number is read as seconds since 1970 only from 2000-01-01 to 9999-12-31{Instead}",
+            _ => $"{Field} {shown} is not a date and time{Instead}",
+        };
+        return new NormalizationWarning(Field, text, message);
     }
 
     /// <summary>The id given to a record without <c>Id</c>: <c>sha256:</c> and the lower-case hex SHA-256 of its raw JSON text (UTF-8).</summary>

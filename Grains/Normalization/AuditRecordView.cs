@@ -49,6 +49,10 @@ internal sealed class AuditRecordView
     public ImmutableArray<PropertyChange> PropertyChanges(string name) =>
         _fields.TryGetValue(name, out var v) ? LenientJson.PropertyChanges(v) : [];
 
+    /// <summary>A list field as one compact JSON text per element (see <see cref="LenientJson.JsonTexts"/>); empty when absent.</summary>
+    public ImmutableArray<string> JsonTexts(string name) =>
+        _fields.TryGetValue(name, out var v) ? LenientJson.JsonTexts(v) : [];
+
     /// <summary>An <c>Actor</c>/<c>Target</c> list of <c>{ID, Type}</c> (PROTOCOL.md §8), in any list shape; entries without an ID are left out.</summary>
     public IReadOnlyList<Identity> Identities(string name)
     {

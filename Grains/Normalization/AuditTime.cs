@@ -7,16 +7,26 @@ namespace O365Activity.Grains.Normalization;
 /// </summary>
 public static class AuditTime
 {
+    /// <summary>The earliest time a numeric <c>CreationTime</c> is read as: 2000-01-01T00:00:00Z (946684800 seconds since 1970).</summary>
+    public static readonly DateTimeOffset EarliestEpochTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>
     /// Parses a <c>CreationTime</c> value as UTC, whatever the host's time zone.
     /// </summary>
     /// <remarks>
-    /// The API writes UTC without a zone designator (<c>2015-06-29T20:03:19</c>); such text is read as UTC, never as
+    /// <para>The API writes UTC without a zone designator (<c>2015-06-29T20:03:19</c>); such text is read as UTC, never as
     /// local time (case T02). Also accepted: a trailing <c>Z</c> or an explicit offset (converted to UTC), a space
     /// instead of the <c>T</c> (<c>2022-12-12 15:57:57</c>, Panther samples), and fractional seconds of any length
-    /// (up to 7 digits exactly; longer fractions such as nanoseconds are rounded to the nearest 100 ns tick).
+    /// (up to 7 digits exactly; longer fractions such as nanoseconds are rounded to the nearest 100 ns tick). Dates that
+    /// do not exist (<c>2024-02-30T10:00:00</c>) are not times.</para>
+    /// <para>A number (a JSON number, or text of decimal digits with an optional fraction, since numbers sometimes arrive as
+    /// strings, PROTOCOL.md §8) is read as seconds since 1970-01-01T00:00:00Z, as SIEM pipelines that re-export records
+    /// write it (<c>1717228800</c> is 2024-06-01T08:00:00Z), but only from <see cref="EarliestEpochTime"/> (audit records
+    /// began in 2015) up to 9999-12-31T23:59:59Z. Smaller numbers are more likely a count or a fault than a time, and
+    /// milliseconds since 1970 (13 digits for any time after 1978) fall above the range: neither is guessed at, both are
+    /// not times.</para>
     /// </remarks>
-    /// <param name="text">The value as received.</param>
+    /// <param name="text">The value as received (a JSON number as its JSON text).</param>
     /// <param name="time">The time with offset zero; <see cref="DateTimeOffset.MinValue"/> when the text is not a time.</param>
     /// <returns>True when <paramref name="text"/> is a date and time.</returns>
     public static bool TryParse(string? text, out DateTimeOffset time)
@@ -28,6 +38,14 @@ public static class AuditTime
         }
 
         var s = text.Trim();
+        if (char.IsAsciiDigit(s[0]))
+        {
+            if (decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return TryFromEpochSeconds(seconds, out time);
+            }
+        }
+
         if (s.Length > 10 && s[10] == ' ')
         {
             s = string.Concat(s.AsSpan(0, 10), "T", s.AsSpan(11));
@@ -43,6 +61,21 @@ public static class AuditTime
         }
 
         time = new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+        return true;
+    }
+
+    private static bool TryFromEpochSeconds(decimal seconds, out DateTimeOffset time)
+    {
+        time = DateTimeOffset.MinValue;
+        var earliest = (decimal)EarliestEpochTime.ToUnixTimeSeconds();
+        var latest = (decimal)DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+        if (seconds < earliest || seconds > latest)
+        {
+            return false;
+        }
+
+        var ticks = decimal.Round(seconds * TimeSpan.TicksPerSecond, MidpointRounding.AwayFromZero);
+        time = DateTimeOffset.UnixEpoch.AddTicks(Math.Min((long)ticks, DateTimeOffset.MaxValue.Ticks - DateTimeOffset.UnixEpoch.Ticks));
         return true;
     }
 }

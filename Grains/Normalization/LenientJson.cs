@@ -183,14 +183,23 @@ internal static class LenientJson
 
     /// <summary>
     /// Reads a <c>{Name, Value}</c> list (<c>ExtendedProperties</c>, <c>Parameters</c>, <c>DeviceProperties</c>) in any
-    /// shape: a list of objects, of strings holding objects (A06), of bare strings (each a name without a value), an
-    /// object used as a map, or a string holding any of these. Values stay the text as received (A05).
+    /// shape: a list of objects, of strings holding objects (A06), of bare strings or other scalars (each a name without
+    /// a value), an object used as a map, or a string holding any of these. Values stay the text as received (A05).
     /// </summary>
     /// <param name="value">The field's value.</param>
-    /// <param name="text">The field's text when it was a string that is not JSON (case A03); else null.</param>
+    /// <param name="text">
+    /// The field's text when it was not a list at all: a string that is not JSON (case A03), or a number or boolean
+    /// (<c>"Parameters":12</c> gives <c>12</c>), so that no scalar is dropped; else null.
+    /// </param>
     public static ImmutableArray<NameValue> NameValues(JsonElement value, out string? text)
     {
         text = null;
+        if (value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+        {
+            text = ScalarText(value);
+            return [];
+        }
+
         if (value.ValueKind == JsonValueKind.String)
         {
             var s = value.GetString();
@@ -220,8 +229,8 @@ internal static class LenientJson
                     }
 
                     break;
-                case JsonValueKind.String:
-                    builder.Add(new NameValue { Name = element.GetString() ?? "" });
+                case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                    builder.Add(new NameValue { Name = ScalarText(element) ?? "" });
                     break;
             }
         }
@@ -231,15 +240,17 @@ internal static class LenientJson
 
     /// <summary>
     /// Reads <c>ModifiedProperties</c> in any shape (cases A02, A03): <c>{Name, NewValue, OldValue}</c> objects, strings
-    /// holding such objects, bare property names, or a string holding a list. A string that is not JSON is one name.
-    /// Values are decoded as <see cref="ChangeValue"/> describes.
+    /// holding such objects, bare property names, or a string holding a list. A string that is not JSON is one name;
+    /// so is a number or boolean, alone or as a list element (its text), so that no scalar is dropped. JSON null
+    /// elements are skipped. Values are decoded as <see cref="ChangeValue"/> describes.
     /// </summary>
     public static ImmutableArray<PropertyChange> PropertyChanges(JsonElement value)
     {
-        if (value.ValueKind == JsonValueKind.String
-            && Embedded(value.GetString()) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object })
+        if (value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
+            || (value.ValueKind == JsonValueKind.String
+                && Embedded(value.GetString()) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object }))
         {
-            var name = value.GetString();
+            var name = ScalarText(value);
             return string.IsNullOrEmpty(name) ? [] : [new PropertyChange { Name = name }];
         }
 
@@ -256,13 +267,35 @@ internal static class LenientJson
                         NewValue = TryGetProperty(element, "NewValue", out var newValue) ? ChangeValue(newValue) : null,
                     });
                     break;
-                case JsonValueKind.String:
-                    builder.Add(new PropertyChange { Name = element.GetString() ?? "" });
+                case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                    builder.Add(new PropertyChange { Name = ScalarText(element) ?? "" });
                     break;
             }
         }
 
         return builder.DrainToImmutable();
+    }
+
+    /// <summary>
+    /// Reads a list whose elements have no fixed shape (<c>Actions</c>, case A06) as one compact JSON text per element.
+    /// A list, a string holding a list, or a single object is read with <see cref="Elements"/>, so elements written as
+    /// JSON inside a string are decoded (an object sent either way gives the same text); any other element (a string
+    /// that is not JSON, a number) is its own compact JSON text. A value that is not a list (a number, a string that is
+    /// not JSON) gives one entry, its compact JSON text. JSON null gives none.
+    /// </summary>
+    public static ImmutableArray<string> JsonTexts(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return [];
+            case JsonValueKind.Array or JsonValueKind.Object:
+                return [.. Elements(value).Select(Compact)];
+            case JsonValueKind.String when Embedded(value.GetString()) is { ValueKind: JsonValueKind.Array or JsonValueKind.Object }:
+                return [.. Elements(value).Select(Compact)];
+            default:
+                return [Compact(value)];
+        }
     }
 
     /// <summary>

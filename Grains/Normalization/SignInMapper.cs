@@ -10,7 +10,10 @@ namespace O365Activity.Grains.Normalization;
 /// <remarks>
 /// A record is a sign-in when its operation is <c>UserLoggedIn</c> or <c>UserLoginFailed</c> (any case, any
 /// RecordType), or its RecordType is 15 (AzureActiveDirectoryStsLogon) or 9 (legacy AzureActiveDirectoryAccountLogon,
-/// for example <c>PasswordLogonInitialAuthUsingPassword</c>).
+/// for example <c>PasswordLogonInitialAuthUsingPassword</c>). Exchange <c>MailboxLogin</c> (RecordType 2) is not: it
+/// records a mailbox session opened after a sign-in (usually one already recorded as RecordType 15), carries no result or
+/// error code, and its address may be a front end's; PROTOCOL.md §8 names only RecordTypes 15 and 9. It stays a raw
+/// record, whose <c>ClientAddress</c> and <c>User</c> still show who opened the mailbox and from where (case B08).
 /// <para>The result never comes from <c>ResultStatus</c> (L01, L02). The error code is <c>ErrorNumber</c>, else
 /// <c>ErrorCode</c>, else the legacy <c>LoginStatus</c>, else the first part of the legacy <c>LoginError</c> extended
 /// property (<c>-2147217390;PP_E_BAD_PASSWORD;text</c>); the reason is <c>LogonError</c>, else the second part of

@@ -27,16 +27,23 @@ public sealed class ClientAddressParserTests
     }
 
     [Fact]
-    public void Normalizer_B01_TwoAgreeingAddressFields_RecordEmittedWithClientIPKept()
+    public void RawRecord_B01_TwoAgreeingAddressFields_AddressAndPortFromClientIPRawKept()
     {
         var result = NormalizerHarness.Normalize(B01Record);
 
-        // MailItemsAccessed is neither a sign-in nor an admin action: the record flows as raw, no error.
+        // MailItemsAccessed is neither a sign-in nor an admin action: the record flows as raw, no error, with its address.
         Assert.Null(result.Activity);
         Assert.Equal("6b1f0d2e-7c3a-4e59-8f21-0a9b8c7d6e5f", result.Raw.RecordId);
-        Assert.Contains("\"ClientIP\":\"[203.0.113.24]:50412\"", result.Raw.RawJson, StringComparison.Ordinal);
+        Assert.Equal(
+            new ClientAddress { Ip = "203.0.113.24", Port = 50412, Raw = "[203.0.113.24]:50412", SourceField = "ClientIP", Network = "203.0.113.0/24" },
+            result.Raw.ClientAddress);
+        Assert.Equal("alice@example.com", result.Raw.User);
+        Assert.Empty(result.Warnings);
+    }
 
-        // The record's address, read the way activity events read it: the first field wins, the second agrees.
+    [Fact]
+    public void IngressEvent_B01_TwoAgreeingAddressFields_FirstFieldWins()
+    {
         var withSignIn = B01Record.Replace("\"MailItemsAccessed\",\"RecordType\":50", "\"UserLoggedIn\",\"RecordType\":15", StringComparison.Ordinal);
         var ingress = NormalizerHarness.Ingress(withSignIn);
         Assert.Equal(
@@ -227,13 +234,15 @@ public sealed class ClientAddressParserTests
         Assert.Equal("203.0.113.10", signIn.ClientAddress?.Ip);
         Assert.Equal("ActorIpAddress", signIn.ClientAddress?.SourceField);
 
-        // The raw records carry no parsed address; the rule is the same for any record, so read them with it.
+        // The records that are neither sign-ins nor admin actions carry their address on the raw record, read the same way.
         Assert.Equal(
-            ("203.0.113.9", "ClientIPAddress"),
-            AddressOf(results[0].Raw.RawJson, ClientAddressParser.DefaultFieldOrder));
+            new ClientAddress { Ip = "203.0.113.9", Raw = "203.0.113.9", SourceField = "ClientIPAddress", Network = "203.0.113.0/24" },
+            results[0].Raw.ClientAddress);
         Assert.Equal(
-            ("198.51.100.200", "ClientIP"),
-            AddressOf(results[2].Raw.RawJson, ClientAddressParser.DefaultFieldOrder));
+            new ClientAddress { Ip = "198.51.100.200", Raw = "198.51.100.200", SourceField = "ClientIP", Network = "198.51.100.0/24" },
+            results[2].Raw.ClientAddress);
+        Assert.Equal(signIn.ClientAddress, results[1].Raw.ClientAddress);
+        Assert.Equal(["mia@example.com", "mia@example.com", "mia@example.com"], results.Select(r => r.Raw.User));
     }
 
     [Theory]
@@ -242,9 +251,28 @@ public sealed class ClientAddressParserTests
     [InlineData("""{"ClientIP":"<null>","ActorIpAddress":"203.0.113.3"}""", "203.0.113.3", "ActorIpAddress")]
     [InlineData("""{"ClientIP":"localhost","ClientIPAddress":"203.0.113.2"}""", "203.0.113.2", "ClientIPAddress")]
     [InlineData("""{"clientip":"203.0.113.4"}""", "203.0.113.4", "ClientIP")]
-    public void Normalizer_B08_FirstFieldWithAnAddressWins(string fields, string ip, string sourceField)
+    public void RawRecord_B08_FirstFieldWithAnAddressWins(string fields, string ip, string sourceField)
     {
-        Assert.Equal((ip, sourceField), AddressOf(fields, ClientAddressParser.DefaultFieldOrder));
+        var address = NormalizerHarness.Normalize(fields).Raw.ClientAddress;
+
+        Assert.Equal((ip, sourceField), (address?.Ip, address?.SourceField));
+    }
+
+    [Fact]
+    public void RawRecord_B08_NoAddressField_AddressNullRecordEmitted()
+    {
+        var raw = NormalizerHarness.Normalize("""{"Id":"x","Operation":"FileModified","ClientIP":"","ClientIPAddress":"<null>"}""").Raw;
+
+        Assert.Null(raw.ClientAddress);
+        Assert.Equal("x", raw.RecordId);
+    }
+
+    [Fact]
+    public void RawRecord_B08_HostNameOnly_RawKeptWithoutIp()
+    {
+        var raw = NormalizerHarness.Normalize("""{"Id":"x","Operation":"FileModified","ClientIP":"cool.client.local:12345"}""").Raw;
+
+        Assert.Equal(new ClientAddress { Raw = "cool.client.local:12345", SourceField = "ClientIP" }, raw.ClientAddress);
     }
 
     [Fact]
@@ -362,11 +390,4 @@ public sealed class ClientAddressParserTests
          "Operation":"New-InboxRule","RecordType":1,"Workload":"Exchange","ResultStatus":"True",
          "UserId":"bob@example.com","ClientIP":"{{clientIp}}"}
         """;
-
-    private static (string? Ip, string? SourceField) AddressOf(string recordJson, System.Collections.Immutable.ImmutableArray<string> order)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(recordJson);
-        var address = new AuditRecordView(document.RootElement).Address(order);
-        return (address?.Ip, address?.SourceField);
-    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using O365Activity.Silo;
@@ -13,7 +14,7 @@ public sealed class NormalizeCommandTests : IDisposable
 
     private const string SignInLine = """{"kind":"ingress","recordId":"b4c5d6e7-f8a9-4b0c-9d1e-2f3a4b5c6d7e","eventTime":"2024-06-01T08:00:00Z","recordType":15,"operation":"UserLoggedIn","user":"omar@example.com","result":"Success","clientAddress":{"ip":"203.0.113.61","raw":"203.0.113.61","sourceField":"ClientIP","network":"203.0.113.0/24"},"locationReliable":true}""";
     private const string AdminLine = """{"kind":"admin","recordId":"c1d2e3f4-a5b6-47c8-d9e0-f1a2b3c4d5e6","eventTime":"2024-03-04T12:50:48Z","recordType":8,"operation":"Add member to role.","action":"RoleMemberAdded","actor":"admin@example.com","actorKind":"User","targetKind":"User","target":"hank@example.com","targetDetails":[{"name":"Role","value":"Global Administrator"}],"changes":[{"name":"Role.DisplayName","oldValue":"","newValue":"Global Administrator"}],"result":"Unknown"}""";
-    private const string RawLine = """{"kind":"raw","recordId":"9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d","eventTime":"2024-07-02T14:21:40Z","recordType":6,"operation":"FileModified","workload":"SharePoint"}""";
+    private const string RawLine = """{"kind":"raw","recordId":"9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d","eventTime":"2024-07-02T14:21:40Z","recordType":6,"operation":"FileModified","workload":"SharePoint","clientAddress":{"ip":"198.51.100.200","raw":"198.51.100.200","sourceField":"ClientIP","network":"198.51.100.0/24"},"user":"mia@example.com"}""";
 
     private readonly string _temp = Directory.CreateTempSubdirectory("o365-normalize-").FullName;
 
@@ -84,25 +85,82 @@ public sealed class NormalizeCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task NormalizeCommand_CsvWithoutAuditDataColumn_ReportedAndExitCode1()
+    public async Task NormalizeCommand_CsvWithoutAuditDataColumn_ReadAsNdjsonAndFirstLineSaysWhy()
     {
         var (code, output, error) = await Run("a,b,c\n1,2,3\n");
 
         Assert.Equal(1, code);
         Assert.Equal("", output);
         Assert.Equal(
-            "normalize: line 1: the input is not a JSON array, NDJSON or a Purview audit CSV: the first row has no AuditData column",
-            Assert.Single(Lines(error)));
+            [
+                "normalize: line 1: not valid JSON: 'a' is an invalid start of a value. (line 1, byte 1); the input was read as NDJSON: it does not start with '[' or '{', and its first line is not a CSV header with an AuditData column",
+                "normalize: line 2: unexpected content after the record on the line (one record per line)",
+            ],
+            Lines(error));
     }
 
     [Fact]
-    public async Task NormalizeCommand_CsvUnterminatedQuote_Reported()
+    public async Task NormalizeCommand_CsvUnterminatedQuoteInLastRow_Reported()
     {
         var (code, output, error) = await Run($"AuditData\n{Csv(SignIn)}\n\"{{\"\"Id\"\":\"\"x\"\"}}\n");
 
         Assert.Equal(1, code);
         Assert.Equal([SignInLine], Lines(output));
-        Assert.Equal("normalize: line 3: a quoted field is not closed before the end of the input", Assert.Single(Lines(error)));
+        Assert.Equal("normalize: line 3: unterminated quoted field: a '\"' opens a field that is never closed", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_CsvUnterminatedQuoteInMiddleRow_ReportedLaterRowsRead()
+    {
+        var multiLineAdmin = JsonSerializer.Serialize(JsonDocument.Parse(Admin).RootElement, new JsonSerializerOptions { WriteIndented = true });
+        var csv = "CreationDate,UserIds,AuditData\n"
+            + $"2024-06-01,omar@example.com,{Csv(SignIn)}\n"
+            + "2024-07-02,mia@example.com,\"{\"\"Id\"\":\"\"unclosed\"\"}\n"
+            + $"2024-03-04,admin@example.com,{Csv(multiLineAdmin)}\n"
+            + $"2024-07-02,mia@example.com,{Csv(Raw)}\n";
+
+        var (code, output, error) = await Run(csv);
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, AdminLine, RawLine], Lines(output));
+        Assert.Equal(
+            "normalize: line 3: unterminated quoted field, or a '\"' inside a quoted field that is not doubled: the '\"' at line 4 is followed by '{', not by ',' or a line end",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_CsvUnterminatedQuoteLinesSkipped_SaysWhereReadingResumed()
+    {
+        var csv = "CreationDate,UserIds,AuditData\n"
+            + "2024-07-02,mia@example.com,\"{\"\"Id\"\":\"\"unclosed\"\",\n"
+            + "  \"\"Operation\"\": \"\"x\"\" } ,,\n"
+            + $"2024-06-01,omar@example.com,{Csv(SignIn)}\n";
+
+        var (code, output, error) = await Run(csv);
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine], Lines(output));
+        Assert.Equal(
+            "normalize: line 2: unterminated quoted field, or a '\"' inside a quoted field that is not doubled: the '\"' at line 4 is followed by '{', not by ',' or a line end; skipped to line 4",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_CsvUnterminatedQuoteNoRowAfter_RestReportedUnreadable()
+    {
+        var csv = "CreationDate,UserIds,AuditData\n"
+            + $"2024-06-01,omar@example.com,{Csv(SignIn)}\n"
+            + "2024-07-02,mia@example.com,\"{\"\"Id\"\":\"\"unclosed\"\"}\n"
+            + "not,a,row\n"
+            + "1,2,3\n";
+
+        var (code, output, error) = await Run(csv);
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine], Lines(output));
+        Assert.Equal(
+            "normalize: line 3: unterminated quoted field: a '\"' opens a field that is never closed; no later line starts a row of 3 columns with a JSON object in AuditData, so the rest of the input (from line 4) could not be read",
+            Assert.Single(Lines(error)));
     }
 
     [Fact]
@@ -121,23 +179,188 @@ public sealed class NormalizeCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task NormalizeCommand_JsonArrayWithNonObjectElement_ReportedRestFlows()
+    public async Task NormalizeCommand_JsonArrayWithNonObjectElement_ReportedWithElementNumberRestFlows()
     {
         var (code, output, error) = await Run($"[\n{SignIn},\n\"text\",\n{Raw}\n]");
 
         Assert.Equal(1, code);
         Assert.Equal([SignInLine, RawLine], Lines(output));
-        Assert.Equal("normalize: line 3: An audit record must be a JSON object, not String.", Assert.Single(Lines(error)));
+        Assert.Equal("normalize: line 3, element 2: An audit record must be a JSON object, not String.", Assert.Single(Lines(error)));
     }
 
     [Fact]
-    public async Task NormalizeCommand_JsonArrayWithSyntaxError_RecordsBeforeItFlowAndLineReported()
+    public async Task NormalizeCommand_JsonArrayOneElementPerLineWithSyntaxError_ElementSkippedRestFlows()
     {
         var (code, output, error) = await Run($"[\n{SignIn},\n{{\"Id\": }},\n{Raw}\n]");
 
         Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal(
+            "normalize: line 3, element 2: not valid JSON: '}' is an invalid start of a value. (line 3, byte 8); skipped to line 4",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_JsonArrayTruncatedElement_NextElementNotSwallowed()
+    {
+        var (code, output, error) = await Run($"[{SignIn},\n{{\"Id\":\"trunc\",\"Operation\":\n{Admin},\n{Raw}]");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, AdminLine, RawLine], Lines(output));
+        Assert.Equal(
+            "normalize: line 2, element 2: not valid JSON: '{' is an invalid start of a property name. Expected a '\"'. (line 4, byte 1); skipped to line 3",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_PrettyPrintedJsonArrayWithSyntaxError_ResyncSkipsNestedObjects()
+    {
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        var pretty = JsonSerializer.Serialize(new[] { SignIn, Admin, Raw }.Select(r => JsonDocument.Parse(r).RootElement), indented);
+        var broken = pretty.Replace("\"Operation\": \"Add member to role.\",", "\"Operation\": \"Add member to role.\" \"x\",", StringComparison.Ordinal);
+        Assert.NotEqual(pretty, broken);
+        var lines = broken.Split('\n');
+        var adminLine = Array.FindIndex(lines, l => l.Contains("c1d2e3f4", StringComparison.Ordinal)) + 1 - 2;
+        var rawLine = Array.FindIndex(lines, l => l.Contains("9a0b1c2d", StringComparison.Ordinal)) + 1 - 2;
+        var operationLine = Array.FindIndex(lines, l => l.Contains("\"x\"", StringComparison.Ordinal)) + 1;
+        Assert.Contains(lines, l => l.StartsWith("      {", StringComparison.Ordinal));
+
+        var (code, output, error) = await Run(broken);
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal(
+            $"normalize: line {adminLine}, element 2: not valid JSON: '\"' is invalid after a value. Expected either ',', '}}', or ']'. (line {operationLine}, byte 40); skipped to line {rawLine}",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_OneLineJsonArrayWithSyntaxError_StopsSayingHowManyRecordsWereRead()
+    {
+        var (code, output, error) = await Run($"[{SignIn},{Admin},{{\"Id\": }},{Raw}]");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, AdminLine], Lines(output));
+        Assert.Equal(
+            $"normalize: line 1, element 3: not valid JSON: '}}' is an invalid start of a value. (line 1, byte {SignIn.Length + Admin.Length + 11}); reading stopped here: 2 records read before it, and the rest of the input could not be read (no later line starts an array element)",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_OneLineJsonArrayWithNonObjectElement_ElementNumberInError()
+    {
+        var (code, output, error) = await Run($"[{SignIn},5,{Raw}]");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal("normalize: line 1, element 2: An audit record must be a JSON object, not Number.", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_JsonArrayMissingComma_ReportedBothRecordsFlow()
+    {
+        var (code, output, error) = await Run($"[\n{SignIn}\n{Raw}\n]");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal("normalize: line 3, element 2: ',' missing before this element (read on as if it were there)", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_JsonArrayNotClosed_ReportedAfterItsRecords()
+    {
+        var (code, output, error) = await Run($"[\n{SignIn},\n{Raw},\n");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal("normalize: line 4: the JSON array is not closed at the end of the input (2 records read)", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_NdjsonFirstLineTruncatedInString_ReportedRestFlows()
+    {
+        var (code, output, error) = await Run($"{{\"Id\":\"trunc\",\"Operation\":\"UserLogg\n{SignIn}\n{Raw}\n");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal("normalize: line 1: not valid JSON: the line ends inside a string, before the record does (truncated?)", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_NdjsonFirstLineTruncatedBetweenFields_NextLineNotSwallowed()
+    {
+        var (code, output, error) = await Run($"{{\"Id\":\"trunc\",\"Operation\":\r\n{SignIn}\r\n{Raw}\r\n");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal(
+            "normalize: line 1: not valid JSON: the record is not complete before line 2, which starts a new record (truncated?)",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_NdjsonFirstLineNotAnObject_ReportedRestFlows()
+    {
+        var (code, output, error) = await Run($"42\n{SignIn}\n{Raw}\n");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal("normalize: line 1: An audit record must be a JSON object, not Number.", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_NdjsonFirstLineNestedTooDeep_ReportedRestFlows()
+    {
+        var deep = "{\"Id\":\"deep\",\"x\":" + string.Concat(Enumerable.Repeat("[", 70)) + string.Concat(Enumerable.Repeat("]", 70)) + "}";
+
+        var (code, output, error) = await Run($"{deep}\n{SignIn}\n{Raw}\n");
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
+        Assert.Equal(
+            "normalize: line 1: not valid JSON: The maximum configured depth of 64 has been exceeded. Cannot read next JSON array. (line 1, byte 81)",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_NdjsonTwoRecordsOnOneLine_LineReported()
+    {
+        var (code, output, error) = await Run($"{SignIn}{Raw}\n{Admin}\n");
+
+        Assert.Equal(1, code);
+        Assert.Equal([AdminLine], Lines(output));
+        Assert.Equal("normalize: line 1: unexpected content after the record on the line (one record per line)", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_PrettyPrintedRecordWithError_ReportedAtItsStartNextRecordFlows()
+    {
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        var pretty = JsonSerializer.Serialize(JsonDocument.Parse(Admin).RootElement, indented);
+        var broken = pretty.Replace("\"RecordType\": 8,", "\"RecordType\": 8 8,", StringComparison.Ordinal);
+        var brokenLine = Array.FindIndex(broken.Split('\n'), l => l.Contains("8 8", StringComparison.Ordinal)) + 2;
+        var input = $"{SignIn}\n{broken}\n{pretty}\n{Raw}\n";
+
+        var (code, output, error) = await Run(input);
+
+        Assert.Equal(1, code);
+        Assert.Equal([SignInLine, AdminLine, RawLine], Lines(output));
+        Assert.Equal(
+            $"normalize: line 2: not valid JSON: '8' is invalid after a value. Expected either ',', '}}', or ']'. (line {brokenLine}, byte 19)",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_PrettyPrintedRecordTruncatedAtEnd_Reported()
+    {
+        var pretty = JsonSerializer.Serialize(JsonDocument.Parse(Admin).RootElement, new JsonSerializerOptions { WriteIndented = true });
+        var truncated = pretty[..pretty.IndexOf("\"Target\"", StringComparison.Ordinal)];
+
+        var (code, output, error) = await Run($"{SignIn}\n{truncated}");
+
+        Assert.Equal(1, code);
         Assert.Equal([SignInLine], Lines(output));
-        Assert.StartsWith("normalize: line 3: not valid JSON:", Assert.Single(Lines(error)), StringComparison.Ordinal);
+        Assert.StartsWith("normalize: line 2: not valid JSON: ", Assert.Single(Lines(error)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,14 +451,62 @@ public sealed class NormalizeCommandTests : IDisposable
             line.RootElement.GetProperty("locationUnreliableReason").GetString());
     }
 
-    [Fact]
-    public async Task NormalizeCommand_EmptyInput_NothingAndExitCode0()
+    [Theory]
+    [InlineData("")]
+    [InlineData("  \n\r\n")]
+    [InlineData("\uFEFF")]
+    [InlineData("[]")]
+    [InlineData(" [\n]\n")]
+    [InlineData("AuditData\r\n")]
+    public async Task NormalizeCommand_NoRecords_SaidOnStandardErrorExitCode0(string input)
     {
-        var (code, output, error) = await Run("  \n");
+        var (code, output, error) = await Run(input);
 
         Assert.Equal(0, code);
         Assert.Equal("", output);
+        Assert.Equal("normalize: no records in standard input", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_EmptyFile_NoRecordsNamesTheFile()
+    {
+        var path = Path.Combine(_temp, "empty.json");
+        await File.WriteAllTextAsync(path, "");
+
+        var (code, output, error) = await Run("ignored stdin", path);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", output);
+        Assert.Equal($"normalize: no records in {path}", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_DirectoryAsFile_IsADirectoryExitCode2()
+    {
+        var (code, output, error) = await Run("", _temp);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Equal($"normalize: is a directory: {_temp}", Assert.Single(Lines(error)));
+    }
+
+    [Theory]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    [InlineData("utf-32")]
+    [InlineData("utf-8")]
+    public async Task NormalizeCommand_FileWithByteOrderMark_ReadInItsEncoding(string encodingName)
+    {
+        var path = Path.Combine(_temp, "records.ndjson");
+        var encoding = Encoding.GetEncoding(encodingName);
+        await File.WriteAllTextAsync(path, $"{SignIn}\r\n{Raw}\r\n", encoding);
+        Assert.True(encoding.GetPreamble().Length > 0);
+
+        var (code, output, error) = await Run("", path);
+
+        Assert.Equal(0, code);
         Assert.Equal("", error);
+        Assert.Equal([SignInLine, RawLine], Lines(output));
     }
 
     [Fact]
@@ -253,7 +524,7 @@ public sealed class NormalizeCommandTests : IDisposable
     internal static async Task<(int Code, string Output, string Error)> Run(string input, string[] args, Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        using var stdin = new StringReader(input);
+        using var stdin = new MemoryStream(Encoding.UTF8.GetBytes(input));
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var code = await NormalizeCommand.RunAsync(args, stdin, stdout, stderr, configuration);

@@ -59,16 +59,17 @@ public sealed class RecordShapesTests
     }
 
     [Fact]
-    public void Record_A02_ModifiedPropertiesAsListOfStrings_NamesWithoutValues()
+    public void RawRecord_A02_ModifiedPropertiesAsListOfStrings_NamesWithoutValues()
     {
-        var changes = ChangesOf(A02Record);
-
-        Assert.Equal<PropertyChange>(
-            [new PropertyChange { Name = "AttachmentCollection" }, new PropertyChange { Name = "Body" }],
-            changes);
         var result = NormalizerHarness.Normalize(A02Record);
+
         Assert.Null(result.Activity);
         Assert.Equal("d2e3f4a5-b6c7-48d9-e0f1-a2b3c4d5e6f7", result.Raw.RecordId);
+        Assert.Equal<PropertyChange>(
+            [new PropertyChange { Name = "AttachmentCollection" }, new PropertyChange { Name = "Body" }],
+            result.Raw.Changes);
+        Assert.Equal("ivy@example.com", result.Raw.User);
+        Assert.Equal("203.0.113.14", result.Raw.ClientAddress?.Ip);
     }
 
     [Fact]
@@ -77,10 +78,13 @@ public sealed class RecordShapesTests
         foreach (var order in new[] { new[] { A01Record, A02Record }, new[] { A02Record, A01Record } })
         {
             var results = NormalizerHarness.NormalizeArray($"[{order[0]},{order[1]}]");
+            Assert.Equal(2, results.Length);
             var admin = Assert.Single(results.Select(r => r.Activity).OfType<AdminEvent>());
             Assert.Equal("Global Administrator", admin.Changes[0].NewValue);
-            Assert.Equal(["AttachmentCollection", "Body"], ChangesOf(A02Record).Select(c => c.Name));
-            Assert.Equal(2, results.Length);
+            Assert.Equal<PropertyChange>(admin.Changes, results.Single(r => r.Activity is AdminEvent).Raw.Changes);
+            var exchange = results.Single(r => r.Activity is null).Raw;
+            Assert.Equal(["AttachmentCollection", "Body"], exchange.Changes.Select(c => c.Name));
+            Assert.All(exchange.Changes, c => Assert.Equal((null, null), (c.OldValue, c.NewValue)));
         }
     }
 
@@ -121,12 +125,13 @@ public sealed class RecordShapesTests
     }
 
     [Fact]
-    public void Record_A03_ModifiedPropertiesAsListOfStrings_Names()
+    public void RawRecord_A03_ModifiedPropertiesAsListOfStrings_Names()
     {
         var results = NormalizerHarness.NormalizeArray(A03Records);
 
+        Assert.Equal(3, results.Length);
         Assert.Null(results[2].Activity);
-        Assert.Equal<PropertyChange>([new PropertyChange { Name = "Subject" }], ChangesOf(results[2].Raw.RawJson));
+        Assert.Equal<PropertyChange>([new PropertyChange { Name = "Subject" }], results[2].Raw.Changes);
     }
 
     [Fact]
@@ -139,7 +144,7 @@ public sealed class RecordShapesTests
         Assert.Equal(3, results.Length);
         Assert.Equal("-Identity jack -Type Shared", Assert.IsType<AdminEvent>(results[1].Activity).ParametersText);
         Assert.Equal(2, Assert.IsType<AdminEvent>(results[2].Activity).Parameters.Length);
-        Assert.Equal("Subject", Assert.Single(ChangesOf(results[0].Raw.RawJson)).Name);
+        Assert.Equal<PropertyChange>([new PropertyChange { Name = "Subject" }], results[0].Raw.Changes);
     }
 
     [Fact]
@@ -230,19 +235,40 @@ public sealed class RecordShapesTests
     [Theory]
     [InlineData(A06VariantA)]
     [InlineData(A06VariantB)]
-    public void Record_A06_ListElementsAsObjectsOrJsonStrings_SameDecodedAction(string record)
+    public void RawRecord_A06_ActionsAsObjectsOrJsonStrings_SameDecodedAction(string record)
     {
         var result = NormalizerHarness.Normalize(record);
         Assert.Null(result.Activity);
         Assert.Equal("d8e9fa0b-1c2d-4e35-e6f7-a8b9c0d1e2f3", result.Raw.RecordId);
         Assert.Equal(64, result.Raw.RecordType);
 
-        using var document = JsonDocument.Parse(record);
-        Assert.True(new AuditRecordView(document.RootElement).TryGet("Actions", out var actions));
-        var action = Assert.Single(LenientJson.Elements(actions));
-        Assert.Equal(JsonValueKind.Object, action.ValueKind);
-        Assert.Equal("EmailRemediation", action.GetProperty("ActionType").GetString());
-        Assert.Equal("Skipped", action.GetProperty("ActionStatus").GetString());
+        var action = Assert.Single(result.Raw.Actions);
+        Assert.Equal("""{"$id":"1","ActionType":"EmailRemediation","ActionStatus":"Skipped"}""", action);
+        using var document = JsonDocument.Parse(action);
+        Assert.Equal("EmailRemediation", document.RootElement.GetProperty("ActionType").GetString());
+        Assert.Equal("Skipped", document.RootElement.GetProperty("ActionStatus").GetString());
+    }
+
+    [Fact]
+    public void RawRecord_A06_BothVariants_EqualActions()
+    {
+        Assert.Equal<string>(NormalizerHarness.Normalize(A06VariantA).Raw.Actions, NormalizerHarness.Normalize(A06VariantB).Raw.Actions);
+    }
+
+    [Theory]
+    [InlineData("""["{not json", {"a":1}, 5, null, "[1,2]"]""", new[] { "\"{not json\"", "{\"a\":1}", "5", "null", "[1,2]" })]
+    [InlineData("""[]""", new string[0])]
+    [InlineData("""null""", new string[0])]
+    [InlineData("""{"ActionType":"BlockUrl"}""", new[] { "{\"ActionType\":\"BlockUrl\"}" })]
+    [InlineData(""" "[{\"ActionType\":\"BlockUrl\"},\"{\\\"ActionType\\\":\\\"Isolate\\\"}\"]" """, new[] { "{\"ActionType\":\"BlockUrl\"}", "{\"ActionType\":\"Isolate\"}" })]
+    [InlineData(""" "not json" """, new[] { "\"not json\"" })]
+    [InlineData("""12""", new[] { "12" })]
+    [InlineData(""" "Tëst ✓" """, new[] { "\"Tëst ✓\"" })]
+    public void RawRecord_A06_ActionsOfAnyShape_OneCompactJsonTextPerElement(string actions, string[] expected)
+    {
+        var raw = NormalizerHarness.Normalize($$"""{"Id":"x","Operation":"AirInvestigationData","Actions":{{actions}}}""").Raw;
+
+        Assert.Equal(expected, raw.Actions);
     }
 
     [Fact]
@@ -398,7 +424,11 @@ public sealed class RecordShapesTests
         var admin = NormalizerHarness.Admin("""{"Id":"x","Operation":"Add member to role.","ModifiedProperties":[1,null,true,{"Name":null}],"Target":[5,"x",{"ID":null}],"Actor":{"ID":"a@example.com","Type":"5"}}""");
 
         Assert.Equal("a@example.com", admin.Actor);
-        Assert.Equal<PropertyChange>([new PropertyChange { Name = "" }], admin.Changes);
+
+        // Scalars in the list are bare names (no scalar is dropped); null is skipped; an object without a name has an empty one.
+        Assert.Equal<PropertyChange>(
+            [new PropertyChange { Name = "1" }, new PropertyChange { Name = "true" }, new PropertyChange { Name = "" }],
+            admin.Changes);
         Assert.Null(admin.Target);
 
         var odd = NormalizerHarness.Normalize("""{"Id":{"nested":true},"RecordType":[1],"CreationTime":5,"Operation":{"a":1}}""").Raw;
@@ -439,11 +469,5 @@ public sealed class RecordShapesTests
     {
         using var document = JsonDocument.Parse(json);
         Assert.Equal(expected, LenientJson.ChangeValue(document.RootElement));
-    }
-
-    private static System.Collections.Immutable.ImmutableArray<PropertyChange> ChangesOf(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return new AuditRecordView(document.RootElement).PropertyChanges("ModifiedProperties");
     }
 }
