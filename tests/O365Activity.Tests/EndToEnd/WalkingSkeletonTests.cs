@@ -93,6 +93,10 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
             (added.Actor, added.Target, added.Header.Operation, added.Result, added.ActorAddress.Ip));
 
         Assert.Equal(["a1", "a2", "a3", "a4", "a5", "a6", "a7", "e1", "e2", "s1", "s2", "s3"], records.Select(r => Local(r.Header.RecordId)).Order());
+        var mailbox = records.Single(r => Local(r.Header.RecordId) == "e2");
+        Assert.Equal(("MailItemsAccessed", "admin@example.com", "2001:db8::5", 52344, "ClientIP"),
+            (mailbox.Header.Operation, mailbox.User, mailbox.ClientAddress.Ip, mailbox.ClientAddress.Port, mailbox.ClientAddress.SourceField));
+        Assert.Contains("\"MailItemsAccessed\"", mailbox.RawJson, StringComparison.Ordinal);
         var sequences = records.Select(r => r.Header.Sequence).Order().ToList();
         Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), sequences);
         Assert.All(signIns.Concat<object>(changes), e => Assert.Contains(Sequence(e), sequences));
