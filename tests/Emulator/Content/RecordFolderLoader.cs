@@ -64,16 +64,24 @@ internal sealed partial class RecordFolderLoader
         return (loader._records, new FolderLoadReport(directory, files, loader._records.Count, byType, loader._skipped));
     }
 
-    private void LoadLineFile(string path)
+    /// <summary>The file's bytes, or null (with the file recorded as skipped) when it cannot be read.</summary>
+    private byte[]? ReadAll(string path)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Skip(path, 0, e.Message);
+            return null;
+        }
+    }
+
+    private void LoadLineFile(string path)
+    {
+        if (ReadAll(path) is not { } bytes)
+        {
             return;
         }
 
@@ -96,14 +104,8 @@ internal sealed partial class RecordFolderLoader
 
     private void LoadJsonFile(string path)
     {
-        byte[] bytes;
-        try
+        if (ReadAll(path) is not { } bytes)
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Skip(path, 0, e.Message);
             return;
         }
 
