@@ -67,7 +67,11 @@ public sealed class CollectorOptions
     [Range(typeof(TimeSpan), "7.00:00:00", "30.00:00:00")]
     public TimeSpan DedupeHorizon { get; set; } = TimeSpan.FromDays(8);
 
-    /// <summary>Period of the reminder that keeps a connected tenant's poll loop alive across deactivation (setting <c>Collector:ReminderPeriod</c>, default 5 minutes, at least 1 minute).</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    /// <summary>
+    /// Period of the reminder that keeps a connected tenant's poll loop alive across deactivation and silo loss (setting
+    /// <c>Collector:ReminderPeriod</c>, default 5 minutes). Orleans refuses periods below its
+    /// <c>ReminderOptions.MinimumReminderPeriod</c> (1 minute unless a test host lowers it).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Grpc.Core;
+using O365Activity.Contracts;
 using O365Activity.Emulator;
 using O365Activity.Protos.V1;
 using O365Activity.Tests.Infrastructure;
@@ -172,6 +173,34 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t });
         Assert.Equal(2, status.RecordsCollected);
         Assert.Equal("", status.LastError);
+    }
+
+    [Fact]
+    public async Task TenantGrain_Deactivated_ItsReminderBringsPollingBack()
+    {
+        var tenant = Guid.NewGuid();
+        var t = tenant.ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.General" } });
+        using (var browser = new HttpClient())
+        {
+            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
+        }
+
+        await WaitForPollsAsync(sources, t, 1);
+        var grain = service.Cluster.Client.GetGrain<ITenantGrain>(tenant);
+        await service.Cluster.DeactivateAsync(grain);
+
+        // Past any listing already on the wire when the grain went; a later one needs a new activation.
+        await Task.Delay(200);
+        var deactivatedAt = DateTimeOffset.UtcNow;
+
+        // Nothing calls the grain now: only its reminder can activate it, and only an active grain lists content.
+        var listing = await service.Emulator.State.WaitForRequestAsync(
+            r => r.TenantId == tenant && r.Kind == RequestKind.ListContent && r.Time > deactivatedAt,
+            includeLogged: false).WaitAsync(Patience);
+
+        Assert.Equal(200, listing.StatusCode);
     }
 
     [Fact]

@@ -33,6 +33,9 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public Uri ConsentAddress { get; private set; } = null!;
 
+    /// <summary>Period of the keep-alive reminder in these tests (production: minutes).</summary>
+    public static TimeSpan ReminderPeriod { get; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Time between polls of a connected tenant in these tests.</summary>
     public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(300);
 
@@ -50,6 +53,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             ["Collector:LoginEndpoint"] = Emulator.BaseUrl.ToString(),
             ["Collector:ManagementApiEndpoint"] = Emulator.BaseUrl.ToString(),
             ["Collector:PollInterval"] = PollInterval.ToString(),
+            ["Collector:ReminderPeriod"] = ReminderPeriod.ToString(),
             ["GeoIp:CityDatabasePath"] = geo.City,
             ["GeoIp:AsnDatabasePath"] = geo.Asn,
         };
@@ -57,7 +61,11 @@ public sealed class ServiceFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = SiloComposition.ServiceId;
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(settings));
-        builder.ConfigureSilo((_, silo) => silo.AddActivityCollector(configuration));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddActivityCollector(configuration);
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = ReminderPeriod);
+        });
         builder.ConfigureClient(client => client.AddMemoryStreams(ActivityStreams.ProviderName));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
