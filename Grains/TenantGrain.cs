@@ -303,14 +303,18 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             {
                 blobs = await _api.ListContentAsync(TenantId, contentType, window.Start, window.End, cancellationToken);
             }
-            catch (ManagementApiException e) when (e.Code is "AF20022" or "AF20023")
+            catch (ManagementApiException e) when (e.Code is "AF20022" or "AF20023" && !cursor.RestartSent)
             {
-                // No subscription (or disabled): start it once, then list again (PROTOCOL.md §7).
+                // No subscription, or disabled: start it once, then list again (PROTOCOL.md §7). If it stays disabled
+                // the error surfaces and later polls retry the listing with back-off, without another start (case S02).
                 cursor.Subscribed = false;
+                cursor.RestartSent = true;
                 await _api.StartSubscriptionAsync(TenantId, contentType, cancellationToken);
                 cursor.Subscribed = true;
                 blobs = await _api.ListContentAsync(TenantId, contentType, window.Start, window.End, cancellationToken);
             }
+
+            cursor.RestartSent = false;
 
             DateTimeOffset? heldBack = null;
             foreach (var blob in blobs.OrderBy(b => b.ContentCreated))
@@ -456,7 +460,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     {
         "AF20011" => $"{e.Summary} — unified audit logging may be off in this tenant: turn it on in Microsoft Purview (it takes up to 60 minutes to take effect).",
         "AF10001" => $"{e.Summary} — the application lacks the ActivityFeed.Read permission.",
-        "AF20023" => $"{e.Summary} — the subscription was disabled by an administrator.",
+        "AF20023" => $"{e.Summary} — the subscription is disabled (by an administrator, or for DLP.All the application may lack the ActivityFeed.ReadDlp permission); the service started it once and keeps retrying the listing.",
         _ when e.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase) && e.Message.Contains("Tenant", StringComparison.Ordinal)
             => $"{e.Summary} — unified audit logging may be off in this tenant: turn it on in Microsoft Purview (it takes up to 60 minutes to take effect).",
         _ => e.Summary,

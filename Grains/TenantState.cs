@@ -70,4 +70,11 @@ public sealed class ContentTypeCursor
 
     /// <summary>Consecutive failed polls (drives the back-off).</summary>
     [Id(4)] public int Failures { get; set; }
+
+    /// <summary>
+    /// True once a listing answered "no subscription" or "disabled" (AF20022/AF20023) and the service sent
+    /// <c>subscriptions/start</c> for it; cleared by the next listing that succeeds. While true, retries list again
+    /// with back-off but send no further start (case S02).
+    /// </summary>
+    [Id(5)] public bool RestartSent { get; set; }
 }

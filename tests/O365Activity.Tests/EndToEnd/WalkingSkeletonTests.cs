@@ -204,6 +204,44 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task Poll_S02_SubscriptionStaysDisabled_OneStartThenListingRetriesWhileOthersFlow()
+    {
+        var tenant = Guid.NewGuid();
+        var t = tenant.ToString();
+        service.Emulator.State.AddBlob(tenant, [SignIn("c1", "UserLoggedIn", "cy@example.com", "203.0.113.3")], new BlobOptions { ContentType = "Audit.AzureActiveDirectory" });
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var activity = new Activity.ActivityClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.AzureActiveDirectory", "Audit.SharePoint" } });
+        await using var ingress = await StreamCollector<IngressEvent>.StartAsync(activity.StreamIngress(new StreamRequest { TenantId = t }));
+        using (var browser = new HttpClient())
+        {
+            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
+        }
+
+        // An administrator stops and starts Audit.SharePoint; the service-side state stays disabled (case S02).
+        service.Emulator.State.SetSubscriptionStuckDisabled(tenant, "Audit.SharePoint");
+        var since = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 3; i++)
+        {
+            await service.Emulator.State.WaitForRequestAsync(
+                r => r.TenantId == tenant && r.Kind == RequestKind.ListContent && r.ErrorCode == "AF20023" && r.Time > since,
+                includeLogged: false).WaitAsync(Patience);
+            since = DateTimeOffset.UtcNow;
+        }
+
+        await ingress.WaitForCountAsync(1, Patience);
+        var starts = service.Emulator.State.Requests.Count(r => r.TenantId == tenant && r.Kind == RequestKind.StartSubscription && r.Query("contentType") == "Audit.SharePoint");
+        var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t });
+        var sharePoint = status.ContentTypeStatus.Single(c => c.ContentType == "Audit.SharePoint");
+        var azureAd = status.ContentTypeStatus.Single(c => c.ContentType == "Audit.AzureActiveDirectory");
+
+        Assert.Equal(2, starts); // one at consent, one after the first AF20023, none with the retries
+        Assert.Contains("AF20023", sharePoint.LastError, StringComparison.Ordinal);
+        Assert.Equal("", azureAd.LastError);
+        Assert.Equal("cy@example.com", Assert.Single(ingress.Items).User);
+    }
+
+    [Fact]
     public async Task StreamIngress_SourceDeleted_EndsWithNotFound()
     {
         var tenant = Guid.NewGuid().ToString();
