@@ -29,7 +29,6 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
     private readonly IPersistentState<TenantState> _state;
     private readonly ManagementApiClient _api;
-    private readonly ITokenProvider _tokens;
     private readonly AuditRecordNormalizer _normalizer;
     private readonly TimeProvider _time;
     private readonly CollectorOptions _options;
@@ -40,7 +39,6 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     public TenantGrain(
         [PersistentState("tenant", StorageNames.Tenants)] IPersistentState<TenantState> state,
         ManagementApiClient api,
-        ITokenProvider tokens,
         AuditRecordNormalizer normalizer,
         TimeProvider time,
         IOptions<CollectorOptions> options,
@@ -48,7 +46,6 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     {
         _state = state;
         _api = api;
-        _tokens = tokens;
         _normalizer = normalizer;
         _time = time;
         _options = options.Value;
@@ -376,7 +373,6 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             }
             catch (AuditRecordFormatException e)
             {
-                S.RecordsRejected++;
                 LogRecordRejected(_logger, TenantId, blob.ContentId, index, e.Message);
                 continue;
             }

@@ -47,9 +47,6 @@ public sealed class TenantState
 
     /// <summary>Distinct audit records collected.</summary>
     [Id(11)] public long RecordsCollected { get; set; }
-
-    /// <summary>Items of content blobs that were not audit records (not JSON objects) and were skipped.</summary>
-    [Id(12)] public long RecordsRejected { get; set; }
 }
 
 /// <summary>Collection state of one content type.</summary>
