@@ -32,25 +32,21 @@ public interface ITenantGrain : IGrainWithGuidKey
     [Alias("CompleteConsent")]
     Task<EventSourceStatus> CompleteConsent(ConsentCallback callback);
 
-    /// <summary>Deletes the source: stops polling, drops its reminder and state. Never stops the tenant's API subscriptions (other collectors may use them).</summary>
+    /// <summary>
+    /// Deletes the source: stops a running poll, drops its reminder, state and registry entry (its stored events are
+    /// removed by the retention job), and tells its notice stream, whose subscribers end with <c>NOT_FOUND</c>. Runs
+    /// interleaved with a poll in progress, so that it never waits for a long backlog. Never stops the tenant's API
+    /// subscriptions (other collectors may use them).
+    /// </summary>
     /// <exception cref="EventSourceException"><see cref="EventSourceError.NotFound"/> when the tenant has no source.</exception>
     [Alias("Delete")]
+    [AlwaysInterleave]
     Task Delete();
-}
 
-/// <summary>The list of tenants that have an event source (a single grain, key 0); tenant grains keep it current.</summary>
-[Alias("o365.IEventSourceRegistryGrain")]
-public interface IEventSourceRegistryGrain : IGrainWithIntegerKey
-{
-    /// <summary>Adds a tenant id (idempotent).</summary>
-    [Alias("Add")]
-    Task Add(Guid tenantId);
-
-    /// <summary>Removes a tenant id (idempotent).</summary>
-    [Alias("Remove")]
-    Task Remove(Guid tenantId);
-
-    /// <summary>All tenant ids with an event source, in ascending order.</summary>
-    [Alias("List")]
-    Task<ImmutableArray<Guid>> List();
+    /// <summary>
+    /// Makes sure the grain is active and, if the source is connected, polling: called for tenants whose grain's silo
+    /// died or stopped (failover), so that collection resumes without waiting for the keep-alive reminder.
+    /// </summary>
+    [Alias("Wake")]
+    Task Wake();
 }

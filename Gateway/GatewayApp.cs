@@ -1,15 +1,17 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using O365Activity.Contracts;
+using O365Activity.Gateway.Feeds;
 using O365Activity.Gateway.Services;
+using O365Activity.Hosting;
 
 namespace O365Activity.Gateway;
 
 /// <summary>
-/// Builds the gateway: gRPC services on a plain HTTP/2 endpoint, the consent callback on an HTTP/1.1 endpoint, and an
-/// Orleans client of the cluster. Cluster settings (section <c>Orleans</c>): <c>ClusterId</c> and
-/// <c>GatewayEndpoints</c> (silo gateway addresses, <c>host:port</c>; default <c>127.0.0.1:30000</c>).
+/// Builds the gateway: gRPC services on a plain HTTP/2 endpoint, the consent callback on an HTTP/1.1 endpoint, an
+/// Orleans client of the cluster and the event store (both composed by <see cref="ClusterComposition"/>, sections
+/// <c>Cluster</c> and <c>Storage</c>). The client keeps trying to connect until a silo answers; the endpoints listen
+/// meanwhile and answer <c>UNAVAILABLE</c>.
 /// </summary>
 public static class GatewayApp
 {
@@ -17,7 +19,7 @@ public static class GatewayApp
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Gateway:GrpcEndpoint=…</c>).</param>
     /// <param name="clusterClient">
     /// A client of an already running cluster to use instead of connecting one (an in-process test cluster, whose
-    /// silos are not reachable over TCP); null to connect to <c>Orleans:GatewayEndpoints</c>.
+    /// silos are not reachable over TCP); null to connect as <c>Cluster</c> says.
     /// </param>
     public static WebApplicationBuilder CreateBuilder(string[] args, IClusterClient? clusterClient = null)
     {
@@ -32,11 +34,15 @@ public static class GatewayApp
             .Validate(o => Guid.TryParse(o.ClientId, out _), "Collector:ClientId must be the application's client id (a GUID).")
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsentUrlBuilder>();
+        builder.Services.AddSingleton<TenantFeeds>();
         builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+        // Listen while the Orleans client is still connecting, so that calls get UNAVAILABLE rather than a refused connection.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
 
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.Limits.Http2.MaxStreamsPerConnection = gateway.MaxStreamsPerConnection;
             Listen(kestrel, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
             Listen(kestrel, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
         });
@@ -45,23 +51,12 @@ public static class GatewayApp
         {
             builder.Services.AddSingleton(clusterClient);
             builder.Services.AddSingleton<IGrainFactory>(clusterClient);
+            builder.Services.AddSingleton(clusterClient.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>());
+            builder.Services.AddActivityStore(builder.Configuration, builder.Configuration.GetClusterSettings().Mode);
             return builder;
         }
 
-        var orleans = builder.Configuration.GetSection("Orleans");
-        var endpoints = (orleans.GetSection("GatewayEndpoints").Get<string[]>() ?? ["127.0.0.1:30000"])
-            .Select(e => IPEndPoint.Parse(e))
-            .ToArray();
-        builder.UseOrleansClient(client =>
-        {
-            client.UseStaticClustering(endpoints);
-            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
-            {
-                o.ClusterId = orleans.GetValue("ClusterId", "o365activity-local")!;
-                o.ServiceId = orleans.GetValue("ServiceId", "o365activity")!;
-            });
-            client.AddMemoryStreams(ActivityStreams.ProviderName);
-        });
+        builder.UseOrleansClient(client => client.UseActivityCluster(builder.Configuration));
         return builder;
     }
 

@@ -24,18 +24,28 @@ public sealed class GatewayOptions
     public Uri? ConsentRedirectUri { get; set; }
 
     /// <summary>
-    /// How many events may wait for one slow gRPC subscriber (setting <c>Gateway:StreamBufferCapacity</c>, default
-    /// 10,000). A subscriber that falls further behind gets <c>RESOURCE_EXHAUSTED</c>; memory does not grow with the backlog.
+    /// How many stored events an activity stream reads from the event store at a time (setting
+    /// <c>Gateway:ReplayPageSize</c>, default 500): the most one stream holds in memory, however far behind it is.
     /// </summary>
-    [Range(1, 1_000_000)]
-    public int StreamBufferCapacity { get; set; } = 10_000;
+    [Range(1, 10_000)]
+    public int ReplayPageSize { get; set; } = 500;
 
     /// <summary>
-    /// How often an open activity stream checks that its event source still exists (setting
-    /// <c>Gateway:SourceCheckInterval</c>, default 30 seconds); a stream of a deleted source ends with <c>NOT_FOUND</c>.
+    /// How often the gateway checks the event store for each tenant with open streams (setting
+    /// <c>Gateway:SourceCheckInterval</c>, default 1 second): the most a lost notice or a silo failover delays live
+    /// events, and the most it takes a stream of a deleted source to end with <c>NOT_FOUND</c>. One query per tenant
+    /// with open streams per interval, whatever the number of streams.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan SourceCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan SourceCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The most concurrent HTTP/2 streams (gRPC calls) one client connection may open (setting
+    /// <c>Gateway:MaxStreamsPerConnection</c>, default 1,000; Kestrel's own default is 100, at which a client's 101st
+    /// stream on a connection waits silently for a free one). Each open activity stream holds one.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxStreamsPerConnection { get; set; } = 1_000;
 
     /// <summary>The redirect URI in effect.</summary>
     public Uri EffectiveRedirectUri => ConsentRedirectUri ?? new Uri(ConsentEndpoint, "/consent/callback");

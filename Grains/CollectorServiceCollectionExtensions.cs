@@ -15,7 +15,8 @@ public static class CollectorServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="CollectorOptions"/> (section <c>Collector</c>, validated at start-up), the MSAL token provider,
     /// the Management Activity API client with its retry pipeline (the only retry boundary: HTTP 408, 429, 5xx and
-    /// connection failures, 3 attempts, exponential back-off with jitter) and the system clock
+    /// connection failures, 3 attempts, exponential back-off with jitter), the collection pipeline (which needs an
+    /// <see cref="O365Activity.Storage.IEventStore"/>, registered by the cluster composition) and the system clock
     /// (unless a <see cref="TimeProvider"/> is registered already).
     /// </summary>
     /// <param name="services">The silo's services.</param>
@@ -46,6 +47,8 @@ public static class CollectorServiceCollectionExtensions
 
         services.TryAddSingleton<ITokenProvider, MsalTokenProvider>();
         services.TryAddSingleton<ManagementApiClient>();
+        services.TryAddSingleton<IManagementActivityApi>(sp => sp.GetRequiredService<ManagementApiClient>());
+        services.TryAddSingleton<CollectionPipeline>();
         return services;
     }
 

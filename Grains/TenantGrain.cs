@@ -1,52 +1,62 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using O365Activity.Contracts;
-using O365Activity.Contracts.Activity;
 using O365Activity.Contracts.EventSources;
 using O365Activity.Grains.Collection;
-using O365Activity.Grains.Normalization;
+using O365Activity.Storage;
 
 namespace O365Activity.Grains;
 
 /// <summary>
-/// The event source of one tenant (key: tenant id). Owns consent, subscriptions, cursors and the poll loop: a grain
-/// timer polls every <see cref="CollectorOptions.PollInterval"/> while the grain is active, and a reminder
-/// re-activates the grain (and so the timer) after deactivation or silo loss (DESIGN.md decisions 1–3).
+/// The event source of one tenant (key: tenant id): the single owner of its settings, consent, health and poll loop
+/// (DESIGN.md decisions 1–4). A grain timer polls every <see cref="CollectorOptions.PollInterval"/> while the grain is
+/// active, and a reminder re-activates the grain (and so the timer) after deactivation or silo loss; the collection
+/// itself is <see cref="CollectionPipeline"/>'s, which stores events before the grain tells the tenant's notice stream.
 /// </summary>
 /// <remarks>
-/// A poll of one content type: plan windows from the cursor (overlap, 7-day floor, 24-hour slices), list every page,
-/// fetch each blob not yet processed (by <c>contentId</c>), normalize its records, skip records already delivered (by
-/// record <c>Id</c>), give each new record the next sequence number, publish on the tenant's streams, then advance
-/// and persist the cursor. A blob that fails stays unprocessed and holds the cursor back so that it is listed again.
+/// <para>State: <see cref="TenantState"/> holds settings, consent and per-content-type health, and is written only when
+/// one of them changes. The progress that must commit with the events (the last sequence, the cursors, the processed
+/// blobs) lives in the event store and is loaded from it on activation.</para>
+/// <para>Failures: whatever goes wrong in a poll stays with its content type and is backed off (from the poll interval,
+/// doubling, at most an hour; at most 30 seconds while the event store is unreachable, so that collection catches up
+/// promptly once it is back). An event store that cannot be reached pauses polling; nothing moves past unsaved events.</para>
 /// </remarks>
 [GrainType("tenant")]
 public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 {
     private const string KeepAliveReminder = "poll-keepalive";
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
+    private static readonly TimeSpan MaxStoreBackoff = TimeSpan.FromSeconds(30);
 
     private readonly IPersistentState<TenantState> _state;
-    private readonly ManagementApiClient _api;
-    private readonly AuditRecordNormalizer _normalizer;
+    private readonly CollectionPipeline _pipeline;
+    private readonly IManagementActivityApi _api;
+    private readonly IEventStore _store;
     private readonly TimeProvider _time;
     private readonly CollectorOptions _options;
     private readonly ILogger<TenantGrain> _logger;
     private IGrainTimer? _pollTimer;
+    private SourceContext? _source;
+    private CancellationTokenSource _stop = new();
+    private Task? _poll;
 
     /// <summary>Creates the grain (by Orleans).</summary>
     public TenantGrain(
-        [PersistentState("tenant", StorageNames.Tenants)] IPersistentState<TenantState> state,
-        ManagementApiClient api,
-        AuditRecordNormalizer normalizer,
+        [PersistentState("tenant", GrainStorageNames.Tenants)] IPersistentState<TenantState> state,
+        CollectionPipeline pipeline,
+        IManagementActivityApi api,
+        IEventStore store,
         TimeProvider time,
         IOptions<CollectorOptions> options,
         ILogger<TenantGrain> logger)
     {
         _state = state;
+        _pipeline = pipeline;
         _api = api;
-        _normalizer = normalizer;
+        _store = store;
         _time = time;
         _options = options.Value;
         _logger = logger;
@@ -57,14 +67,35 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     private TenantState S => _state.State;
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (S.Settings is null)
+        {
+            return;
+        }
+
+        await RecordHostAsync(cancellationToken);
         if (S.State == ConnectionState.Connected)
         {
             StartPolling();
         }
+    }
 
-        return Task.CompletedTask;
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        if (_poll is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+            {
+                // The silo is shutting down faster than the poll can stop; it stored nothing past its last commit.
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -91,23 +122,50 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             .Distinct(StringComparer.Ordinal)
             .ToImmutableArray();
 
-        S.Settings = settings with
+        var created = settings with
         {
             DisplayName = string.IsNullOrWhiteSpace(settings.DisplayName) ? TenantId.ToString() : settings.DisplayName.Trim(),
             ContentTypes = canonical,
             FederatedDomains = settings.FederatedDomains.IsDefault ? [] : settings.FederatedDomains,
         };
-        S.State = ConnectionState.PendingConsent;
-        S.ConsentState = $"{TenantId}.{Base64Url(RandomNumberGenerator.GetBytes(24))}";
-        S.CreatedAt = _time.GetUtcNow();
+        var sourceId = Guid.NewGuid();
+        var now = _time.GetUtcNow();
+
+        // The registry first: a create that fails after it is simply repeated, and replaces the row.
+        await _store.RegisterSourceAsync(new EventSourceEntry(TenantId, sourceId, created.DisplayName, now), CancellationToken.None);
+        _state.State = new TenantState
+        {
+            Settings = created,
+            State = ConnectionState.PendingConsent,
+            ConsentState = $"{TenantId}.{Base64Url(RandomNumberGenerator.GetBytes(24))}",
+            CreatedAt = now,
+            SourceId = sourceId,
+        };
         await _state.WriteStateAsync();
-        await GrainFactory.GetGrain<IEventSourceRegistryGrain>(0).Add(TenantId);
+        _source = new SourceContext(TenantId, sourceId, created.FederatedDomains);
+        await RecordHostAsync(CancellationToken.None);
         LogCreated(_logger, TenantId, string.Join(",", canonical));
         return ToStatus();
     }
 
     /// <inheritdoc />
-    public Task<EventSourceStatus> GetStatus() => Task.FromResult(ToStatus());
+    public async Task<EventSourceStatus> GetStatus()
+    {
+        if (S.Settings is not null && _source is null)
+        {
+            try
+            {
+                var loaded = await LoadSourceAsync(CancellationToken.None);
+                _source ??= loaded;
+            }
+            catch (Exception e) when (e is DbException or EventStoreConflictException)
+            {
+                // The status still answers from the grain's state; sequence and cursors show once the store answers.
+            }
+        }
+
+        return ToStatus();
+    }
 
     /// <inheritdoc />
     public async Task<EventSourceStatus> CompleteConsent(ConsentCallback callback)
@@ -145,12 +203,12 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             var subscriptions = await _api.ListSubscriptionsAsync(TenantId, cancellation);
             foreach (var contentType in S.Settings!.ContentTypes)
             {
-                var cursor = Cursor(contentType);
-                cursor.Subscribed = subscriptions.Any(s => s.IsEnabled && string.Equals(s.ContentType, contentType, StringComparison.OrdinalIgnoreCase));
-                if (!cursor.Subscribed)
+                var health = Health(contentType);
+                health.Subscribed = subscriptions.Any(s => s.IsEnabled && string.Equals(s.ContentType, contentType, StringComparison.OrdinalIgnoreCase));
+                if (!health.Subscribed)
                 {
                     await _api.StartSubscriptionAsync(TenantId, contentType, cancellation);
-                    cursor.Subscribed = true;
+                    health.Subscribed = true;
                 }
             }
         }
@@ -160,7 +218,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
         }
         catch (ManagementApiException e)
         {
-            return await FailConsentAsync($"Consent could not be verified: {Explain(e)}");
+            return await FailConsentAsync($"Consent could not be verified: {ApiErrorText.Explain(e)}");
         }
 
         S.State = ConnectionState.Connected;
@@ -181,18 +239,47 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             throw new EventSourceException(EventSourceError.NotFound, $"Tenant {TenantId} has no event source.");
         }
 
+        // Delete interleaves with a running poll: stop the timer, cancel the poll and wait for it to unwind.
         _pollTimer?.Dispose();
         _pollTimer = null;
+        await _stop.CancelAsync();
+        if (_poll is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+            {
+                // It stored nothing past its last commit, and the source is about to be removed.
+            }
+        }
+
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
 
+        var sourceId = S.SourceId;
+        await _store.RemoveSourceAsync(TenantId, sourceId, _time.GetUtcNow(), CancellationToken.None);
         await _state.ClearStateAsync();
         _state.State = new TenantState();
-        await GrainFactory.GetGrain<IEventSourceRegistryGrain>(0).Remove(TenantId);
+        _source = null;
+        _stop = new CancellationTokenSource();
+        await NotifyAsync(new ActivityNotice { TenantId = TenantId, SourceId = sourceId, Deleted = true });
         LogDeleted(_logger, TenantId);
         DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
+    public Task Wake()
+    {
+        if (S.State == ConnectionState.Connected)
+        {
+            StartPolling();
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -216,194 +303,189 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = _options.PollInterval, Interleave = false, KeepAlive = true });
     }
 
-    private async Task PollAsync(CancellationToken cancellationToken)
+    private async Task PollAsync(CancellationToken timerToken)
     {
         if (S.State != ConnectionState.Connected || S.Settings is null)
         {
             return;
         }
 
-        var healthy = true;
-        foreach (var contentType in S.Settings.ContentTypes)
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(timerToken, _stop.Token);
+        var run = PollOnceAsync(S.Settings, cancellation.Token);
+        _poll = run;
+        try
         {
-            var cursor = Cursor(contentType);
-            var now = _time.GetUtcNow();
-            if (cursor.RetryAfter > now)
+            await run;
+        }
+        finally
+        {
+            if (_poll == run)
             {
-                healthy = false;
+                _poll = null;
+            }
+        }
+    }
+
+    private async Task PollOnceAsync(EventSourceSettings settings, CancellationToken cancellationToken)
+    {
+        var lastError = S.LastError;
+        var changed = false;
+        SourceContext source;
+        try
+        {
+            if (_source is null)
+            {
+                var loaded = await LoadSourceAsync(cancellationToken);
+                _source ??= loaded;
+            }
+
+            source = _source;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (DbException e)
+        {
+            S.LastError = StoreUnavailable(e);
+            LogStoreUnavailable(_logger, TenantId, e.Message);
+            return;
+        }
+        catch (EventStoreConflictException)
+        {
+            // The registry has no row for this source: it was deleted by another activation. Read the state again.
+            await _state.ReadStateAsync(CancellationToken.None);
+            return;
+        }
+
+        foreach (var contentType in settings.ContentTypes)
+        {
+            var health = Health(contentType);
+            var before = health.Copy();
+            if (health.RetryAfter > _time.GetUtcNow())
+            {
                 continue;
             }
 
             try
             {
-                await PollContentTypeAsync(contentType, cursor, cancellationToken);
-                cursor.LastError = null;
-                cursor.Failures = 0;
-                cursor.RetryAfter = null;
+                var outcome = await _pipeline.PollAsync(source, contentType, health, NotifyAsync, cancellationToken);
+                if (outcome.Error is null)
+                {
+                    health.LastError = null;
+                    health.Failures = 0;
+                    health.RetryAfter = null;
+                }
+                else
+                {
+                    BackOff(contentType, health, outcome.Error, MaxBackoff);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
+            catch (EventStoreConflictException e)
+            {
+                // Another writer moved the source on (or removed it): reload before writing again.
+                _source = null;
+                BackOff(contentType, health, e.Message, MaxStoreBackoff);
+                if (e.SourceGone)
+                {
+                    await _state.ReadStateAsync(CancellationToken.None);
+                    return;
+                }
+
+                break;
+            }
+            catch (DbException e)
+            {
+                BackOff(contentType, health, StoreUnavailable(e), MaxStoreBackoff);
+                LogStoreUnavailable(_logger, TenantId, e.Message);
+            }
+            catch (Exception e) when (e is ManagementApiException or TokenAcquisitionException)
+            {
+                BackOff(contentType, health, e is ManagementApiException api ? ApiErrorText.Explain(api) : $"Token request refused: {((TokenAcquisitionException)e).Error}: {e.Message}", MaxBackoff);
+            }
             catch (Exception e)
             {
-                // Whatever went wrong stays with this content type: the others, and the next poll, carry on.
-                healthy = false;
-                cursor.Failures++;
-                var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(cursor.Failures, 16))));
-                cursor.RetryAfter = _time.GetUtcNow() + backoff;
-                cursor.LastError = e switch
-                {
-                    ManagementApiException api => Explain(api),
-                    TokenAcquisitionException token => $"Token request refused: {token.Error}: {token.Message}",
-                    _ => $"Unexpected error: {e.GetType().Name}: {e.Message}",
-                };
-                if (e is ManagementApiException or TokenAcquisitionException)
-                {
-                    LogPollFailed(_logger, TenantId, contentType, cursor.LastError, backoff);
-                }
-                else
-                {
-                    LogPollCrashed(_logger, e, TenantId, contentType, backoff);
-                }
+                BackOff(contentType, health, $"Unexpected error: {e.GetType().Name}: {e.Message}", MaxBackoff);
+                LogPollCrashed(_logger, e, TenantId, contentType);
             }
+
+            changed |= !health.SameAs(before);
         }
 
-        var pruneBefore = _time.GetUtcNow() - _options.DedupeHorizon;
-        Prune(S.SeenContent, pruneBefore);
-        Prune(S.SeenRecords, pruneBefore);
-        if (healthy)
+        var errors = settings.ContentTypes.Select(ct => (ct, Health(ct).LastError)).Where(e => e.LastError is not null).ToList();
+        S.LastError = errors.Count == 0 ? null : string.Join("; ", errors.Select(e => $"{e.ct}: {e.LastError}"));
+        if (changed || S.LastError != lastError)
         {
-            S.LastSuccessfulPollAt = _time.GetUtcNow();
-            S.LastError = null;
-        }
-        else
-        {
-            S.LastError = string.Join("; ", S.Cursors.Where(c => c.Value.LastError is not null).Select(c => $"{c.Key}: {c.Value.LastError}"));
-        }
-
-        await _state.WriteStateAsync(cancellationToken);
-    }
-
-    private async Task PollContentTypeAsync(string contentType, ContentTypeCursor cursor, CancellationToken cancellationToken)
-    {
-        var plan = ListingWindowPlanner.Plan(cursor.ListedThrough, _time.GetUtcNow(), _options.ListingOverlap, _options.InitialLookback);
-        if (plan.Gap is { } gap)
-        {
-            LogDataGap(_logger, TenantId, contentType, gap.Start, gap.End);
-        }
-
-        foreach (var window in plan.Windows)
-        {
-            IReadOnlyList<ContentBlob> blobs;
-            try
-            {
-                blobs = await _api.ListContentAsync(TenantId, contentType, window.Start, window.End, cancellationToken);
-            }
-            catch (ManagementApiException e) when (e.Code is "AF20022" or "AF20023" && !cursor.RestartSent)
-            {
-                // No subscription, or disabled: start it once, then list again (PROTOCOL.md §7). If it stays disabled
-                // the error surfaces and later polls retry the listing with back-off, without another start (case S02).
-                cursor.Subscribed = false;
-                cursor.RestartSent = true;
-                await _api.StartSubscriptionAsync(TenantId, contentType, cancellationToken);
-                cursor.Subscribed = true;
-                blobs = await _api.ListContentAsync(TenantId, contentType, window.Start, window.End, cancellationToken);
-            }
-
-            cursor.RestartSent = false;
-
-            DateTimeOffset? heldBack = null;
-            foreach (var blob in blobs.OrderBy(b => b.ContentCreated))
-            {
-                if (S.SeenContent.ContainsKey(blob.ContentId))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await ProcessBlobAsync(contentType, blob, cancellationToken);
-                    S.SeenContent[blob.ContentId] = blob.ContentCreated;
-                }
-                catch (ManagementApiException e) when (e.Code is "AF20050" or "AF20051" or "AF20052")
-                {
-                    // Gone or invalid: never retried (PROTOCOL.md §7); the loss is logged with the tenant.
-                    LogBlobLost(_logger, TenantId, contentType, blob.ContentId, Explain(e));
-                    S.SeenContent[blob.ContentId] = blob.ContentCreated;
-                }
-                catch (ManagementApiException e) when (!e.IsThrottled)
-                {
-                    // This blob fails alone; the others carry on, and the cursor stays before it so it is listed again.
-                    LogBlobFailed(_logger, TenantId, contentType, blob.ContentId, Explain(e));
-                    heldBack = heldBack is { } h && h < blob.ContentCreated ? h : blob.ContentCreated;
-                    cursor.LastError = Explain(e);
-                }
-            }
-
-            var advanceTo = heldBack is { } held ? Min(window.End, held + _options.ListingOverlap) : window.End;
-            if (cursor.ListedThrough is null || advanceTo > cursor.ListedThrough)
-            {
-                cursor.ListedThrough = advanceTo;
-            }
-
-            await _state.WriteStateAsync(cancellationToken);
-            if (heldBack is not null)
-            {
-                throw new ManagementApiException(0, null, $"{cursor.LastError} (the blob is retried on a later poll)");
-            }
+            await WriteStateQuietlyAsync();
         }
     }
 
-    private async Task ProcessBlobAsync(string contentType, ContentBlob blob, CancellationToken cancellationToken)
+    private void BackOff(string contentType, ContentTypeHealth health, string error, TimeSpan cap)
     {
-        var provider = this.GetStreamProvider(ActivityStreams.ProviderName);
-        var ingress = provider.GetStream<IngressEvent>(ActivityStreams.For(ActivityStreams.Ingress, TenantId));
-        var admin = provider.GetStream<AdminEvent>(ActivityStreams.For(ActivityStreams.Admin, TenantId));
-        var raw = provider.GetStream<RawRecord>(ActivityStreams.For(ActivityStreams.Raw, TenantId));
-        var context = new NormalizationContext(TenantId, _time.GetUtcNow(), contentType, S.Settings!.FederatedDomains);
-        var index = 0;
-        await foreach (var record in _api.FetchContentAsync(TenantId, blob, cancellationToken))
+        health.Failures++;
+        var backoff = TimeSpan.FromTicks(Math.Min(cap.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(health.Failures, 16))));
+        health.RetryAfter = _time.GetUtcNow() + backoff;
+        health.LastError = error;
+        LogPollFailed(_logger, TenantId, contentType, error, backoff);
+    }
+
+    private async Task<SourceContext> LoadSourceAsync(CancellationToken cancellationToken)
+    {
+        var progress = await _store.LoadProgressAsync(S.SourceId, cancellationToken);
+        return SourceContext.From(TenantId, S.SourceId, S.Settings!.FederatedDomains, progress);
+    }
+
+    private async Task NotifyAsync(CommitResult result)
+    {
+        if (_source is { } source)
         {
-            index++;
-            NormalizedRecord normalized;
-            try
-            {
-                normalized = _normalizer.Normalize(record, context);
-            }
-            catch (AuditRecordFormatException e)
-            {
-                LogRecordRejected(_logger, TenantId, blob.ContentId, index, e.Message);
-                continue;
-            }
+            await NotifyAsync(new ActivityNotice { TenantId = TenantId, SourceId = source.SourceId, FirstSequence = result.FirstSequence, LastSequence = result.LastSequence });
+        }
+    }
 
-            var recordId = normalized.Raw.RecordId;
-            if (S.SeenRecords.ContainsKey(recordId))
-            {
-                continue;
-            }
+    private async Task NotifyAsync(ActivityNotice notice)
+    {
+        try
+        {
+            await this.GetStreamProvider(ActivityStreams.ProviderName).GetStream<ActivityNotice>(ActivityStreams.For(TenantId)).OnNextAsync(notice);
+        }
+        catch (Exception e)
+        {
+            // The store is the truth: subscribers find the events there on their next check.
+            LogNoticeFailed(_logger, e, TenantId, notice.LastSequence);
+        }
+    }
 
-            // The record counts as delivered only once every stream took it: a failure leaves it unseen and its
-            // sequence number unused, and the blob is fetched again on a later poll.
-            var sequence = S.LastSequence + 1;
-            if (S.Settings.SendUnfiltered)
+    private async Task RecordHostAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (GrainContext.Address.SiloAddress is { } silo)
             {
-                await raw.OnNextAsync(normalized.Raw with { Sequence = sequence });
+                await _store.SetHostAsync(S.SourceId, silo.ToParsableString(), _time.GetUtcNow(), cancellationToken);
             }
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            // Only failover's shortcut needs it; the keep-alive reminder still brings the grain back.
+            LogStoreUnavailable(_logger, TenantId, e.Message);
+        }
+    }
 
-            switch (normalized.Activity)
-            {
-                case IngressEvent signIn:
-                    await ingress.OnNextAsync(signIn with { Sequence = sequence });
-                    break;
-                case AdminEvent change:
-                    await admin.OnNextAsync(change with { Sequence = sequence });
-                    break;
-            }
-
-            S.LastSequence = sequence;
-            S.RecordsCollected++;
-            S.SeenRecords[recordId] = context.IngestTime;
+    private async Task WriteStateQuietlyAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception e) when (e is DbException or TimeoutException || e.InnerException is DbException)
+        {
+            // Health is written again with its next change; the poll loop does not depend on it.
+            LogStoreUnavailable(_logger, TenantId, e.Message);
         }
     }
 
@@ -416,15 +498,15 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
         return ToStatus();
     }
 
-    private ContentTypeCursor Cursor(string contentType)
+    private ContentTypeHealth Health(string contentType)
     {
-        if (!S.Cursors.TryGetValue(contentType, out var cursor))
+        if (!S.Health.TryGetValue(contentType, out var health))
         {
-            cursor = new ContentTypeCursor();
-            S.Cursors[contentType] = cursor;
+            health = new ContentTypeHealth();
+            S.Health[contentType] = health;
         }
 
-        return cursor;
+        return health;
     }
 
     private EventSourceStatus ToStatus()
@@ -434,6 +516,20 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             throw new EventSourceException(EventSourceError.NotFound, $"Tenant {TenantId} has no event source.");
         }
 
+        var contentTypes = S.Settings.ContentTypes.Select(ct =>
+        {
+            var health = S.Health.GetValueOrDefault(ct);
+            var cursor = _source?.Cursor(ct);
+            return new ContentTypeStatus
+            {
+                ContentType = ct,
+                Subscribed = health?.Subscribed ?? false,
+                Cursor = cursor?.ListedThrough,
+                LastPolledAt = cursor?.PolledAt,
+                LastError = health?.LastError,
+            };
+        }).ToImmutableArray();
+        var lastSequence = _source?.LastSequence ?? 0;
         return new EventSourceStatus
         {
             Settings = S.Settings,
@@ -441,45 +537,23 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             ConsentState = S.State == ConnectionState.Connected ? null : S.ConsentState,
             CreatedAt = S.CreatedAt,
             ConnectedAt = S.ConnectedAt,
-            LastSuccessfulPollAt = S.LastSuccessfulPollAt,
+            LastSuccessfulPollAt = contentTypes.Any(c => c.LastPolledAt is null) ? null : contentTypes.Min(c => c.LastPolledAt),
             LastError = S.LastError,
-            ContentTypes = [.. S.Settings.ContentTypes.Select(ct => S.Cursors.TryGetValue(ct, out var c)
-                ? new ContentTypeStatus { ContentType = ct, Subscribed = c.Subscribed, Cursor = c.ListedThrough, LastError = c.LastError }
-                : new ContentTypeStatus { ContentType = ct })],
-            RecordsCollected = S.RecordsCollected,
-            LastSequence = S.LastSequence,
+            ContentTypes = contentTypes,
+            RecordsCollected = lastSequence,
+            LastSequence = lastSequence,
+            SourceId = S.SourceId,
         };
     }
 
-    /// <summary>An API error in words an administrator can act on (PROTOCOL.md §7).</summary>
-    private static string Explain(ManagementApiException e) => e.Code switch
-    {
-        "AF20011" => $"{e.Summary} — unified audit logging may be off in this tenant: turn it on in Microsoft Purview (it takes up to 60 minutes to take effect).",
-        "AF10001" => $"{e.Summary} — the application lacks the ActivityFeed.Read permission.",
-        "AF20023" => $"{e.Summary} — the subscription is disabled (by an administrator, or for DLP.All the application may lack the ActivityFeed.ReadDlp permission); the service started it once and keeps retrying the listing.",
-        _ when e.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase) && e.Message.Contains("Tenant", StringComparison.Ordinal)
-            => $"{e.Summary} — unified audit logging may be off in this tenant: turn it on in Microsoft Purview (it takes up to 60 minutes to take effect).",
-        _ => e.Summary,
-    };
-
-    private static void Prune(Dictionary<string, DateTimeOffset> seen, DateTimeOffset before)
-    {
-        foreach (var (key, time) in seen)
-        {
-            if (time < before)
-            {
-                seen.Remove(key);
-            }
-        }
-    }
+    private static string StoreUnavailable(DbException e) =>
+        $"The event store (PostgreSQL) is unavailable: {e.Message}; collection pauses and catches up once it is back.";
 
     private static string Printable(string text, int maxLength)
     {
         var clean = new string([.. text.Take(maxLength).Select(c => char.IsControl(c) ? ' ' : c)]);
         return text.Length > maxLength ? clean + "…" : clean;
     }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -504,28 +578,12 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: polling {ContentType} failed: {Error}; next try in {Backoff}")]
     private static partial void LogPollFailed(ILogger logger, Guid tenantId, string contentType, string error, TimeSpan backoff);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId}: polling {ContentType} failed unexpectedly; next try in {Backoff}")]
-    private static partial void LogPollCrashed(ILogger logger, Exception exception, Guid tenantId, string contentType, TimeSpan backoff);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId}: polling {ContentType} failed unexpectedly")]
+    private static partial void LogPollCrashed(ILogger logger, Exception exception, Guid tenantId, string contentType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {ContentType} content from {From:O} to {To:O} can no longer be listed (more than 7 days old): those records are lost")]
-    private static partial void LogDataGap(ILogger logger, Guid tenantId, string contentType, DateTimeOffset from, DateTimeOffset to);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: the event store is unavailable: {Error}")]
+    private static partial void LogStoreUnavailable(ILogger logger, Guid tenantId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {ContentType} blob {ContentId} lost: {Error}")]
-    private static partial void LogBlobLost(ILogger logger, Guid tenantId, string contentType, string contentId, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {ContentType} blob {ContentId} failed and will be retried: {Error}")]
-    private static partial void LogBlobFailed(ILogger logger, Guid tenantId, string contentType, string contentId, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId}: item {Index} of blob {ContentId} is not an audit record and was skipped: {Error}")]
-    private static partial void LogRecordRejected(ILogger logger, Guid tenantId, string contentId, int index, string error);
-}
-
-/// <summary>Names of the grain storages the silo registers.</summary>
-public static class StorageNames
-{
-    /// <summary>Storage of tenant grain state.</summary>
-    public const string Tenants = "tenants";
-
-    /// <summary>Storage of the event-source registry.</summary>
-    public const string Registry = "registry";
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: the notice for sequence {Last} could not be published (subscribers catch up from the store)")]
+    private static partial void LogNoticeFailed(ILogger logger, Exception exception, Guid tenantId, long last);
 }

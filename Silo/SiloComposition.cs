@@ -1,31 +1,28 @@
 using Microsoft.Extensions.Configuration;
-using O365Activity.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using O365Activity.Grains;
 using O365Activity.Grains.Normalization;
+using O365Activity.Hosting;
+using O365Activity.Silo.Services;
 
 namespace O365Activity.Silo;
 
-/// <summary>What a silo of this service is made of; the silo host and the test clusters both use it.</summary>
+/// <summary>What a silo of this service is made of, besides its clustering; the silo host and the test clusters both use it.</summary>
 public static class SiloComposition
 {
-    /// <summary>The Orleans service id: fixed across deployments, because stored state and reminders are keyed by it.</summary>
-    public const string ServiceId = "o365activity";
-
     /// <summary>
-    /// Adds the grain storages, the activity stream provider, the reminder service and the collection services.
-    /// Storage is in memory for now (state is lost when the cluster stops).
+    /// Adds the cluster's storage, reminders, streams and event store (<see cref="ClusterComposition.AddActivityStorage"/>),
+    /// the collection services, the tenant recovery service (failover) and the retention job.
     /// </summary>
     /// <param name="silo">The silo being built.</param>
-    /// <param name="configuration">The configuration (sections <c>Collector</c> and <c>GeoIp</c>).</param>
+    /// <param name="configuration">The configuration (sections <c>Cluster</c>, <c>Storage</c>, <c>Collector</c> and <c>GeoIp</c>).</param>
     public static ISiloBuilder AddActivityCollector(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.AddMemoryGrainStorage(StorageNames.Tenants);
-        silo.AddMemoryGrainStorage(StorageNames.Registry);
-        silo.AddMemoryGrainStorage(ActivityStreams.PubSubStore);
-        silo.AddMemoryStreams(ActivityStreams.ProviderName);
-        silo.UseInMemoryReminderService();
+        silo.AddActivityStorage(configuration);
         silo.Services.AddCollector(configuration);
         silo.Services.AddAuditNormalization(configuration);
+        silo.Services.AddHostedService<TenantRecoveryService>();
+        silo.Services.AddHostedService<RetentionService>();
         return silo;
     }
 }

@@ -29,6 +29,9 @@ public sealed record ContentTypeStatus
     /// <summary>The end (UTC) of the last listing window fully processed; null before the first.</summary>
     [Id(2)] public DateTimeOffset? Cursor { get; init; }
 
+    /// <summary>When this content type was last polled without error (UTC); null before.</summary>
+    [Id(4)] public DateTimeOffset? LastPolledAt { get; init; }
+
     /// <summary>The last error for this content type (an API error code and message); null when the last poll of it succeeded.</summary>
     [Id(3)] public string? LastError { get; init; }
 }
@@ -55,7 +58,10 @@ public sealed record EventSourceStatus
     /// <summary>When consent was verified (UTC); null before.</summary>
     [Id(4)] public DateTimeOffset? ConnectedAt { get; init; }
 
-    /// <summary>When the last poll finished without error (UTC): the liveness figure of the poll loop.</summary>
+    /// <summary>
+    /// When every content type had last been polled without error (UTC): the oldest of the content types' last good
+    /// polls, the liveness figure of the poll loop; null before all were polled once.
+    /// </summary>
     [Id(5)] public DateTimeOffset? LastSuccessfulPollAt { get; init; }
 
     /// <summary>The last error of the source (consent refused, token failure, API error), for people to read; null when healthy.</summary>
@@ -64,9 +70,12 @@ public sealed record EventSourceStatus
     /// <summary>Per content type state.</summary>
     [Id(7)] public ImmutableArray<ContentTypeStatus> ContentTypes { get; init; } = [];
 
-    /// <summary>How many distinct audit records have been collected.</summary>
+    /// <summary>How many distinct audit records have been collected (equal to <see cref="LastSequence"/>: one sequence per record).</summary>
     [Id(8)] public long RecordsCollected { get; init; }
 
     /// <summary>The last per-tenant sequence number given out (0 before the first record).</summary>
     [Id(9)] public long LastSequence { get; init; }
+
+    /// <summary>The source's incarnation in the event store (new each time a source is created for the tenant); a stream is bound to one.</summary>
+    [Id(10)] public Guid SourceId { get; init; }
 }

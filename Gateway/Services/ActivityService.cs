@@ -1,75 +1,130 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using O365Activity.Contracts;
-using O365Activity.Contracts.Activity;
-using O365Activity.Contracts.EventSources;
-using Orleans.Streams;
+using O365Activity.Gateway.Feeds;
+using O365Activity.Storage;
 using Proto = O365Activity.Protos.V1;
 
 namespace O365Activity.Gateway.Services;
 
 /// <summary>
 /// The <c>Activity</c> gRPC service: server streams of one tenant's ingress activity, admin activity and raw records,
-/// fed by the tenant's Orleans streams. Each call subscribes, sends its response headers once the subscription is
-/// live (a client that waits for them misses nothing collected afterwards), then writes events from a bounded
-/// buffer; a client that falls too far behind gets <c>RESOURCE_EXHAUSTED</c>.
+/// served from the event store in sequence order (DESIGN.md decision 4). A call fixes its position (after
+/// <c>after_sequence</c>, after what was collected before <c>start_time</c>, or at the source's last sequence), sends
+/// its response headers, then reads pages of stored events up to the tenant feed's head and waits for the head to move.
+/// Replay and live delivery are the same loop, so there is no seam to lose or double an event at; a gap in the
+/// notices is filled because every read covers the whole range up to the head; a slow client simply reads older
+/// pages, with the memory of one page.
 /// </summary>
 public sealed partial class ActivityService(
     IClusterClient cluster,
+    IEventStore store,
+    TenantFeeds feeds,
     IOptions<GatewayOptions> options,
     ILogger<ActivityService> logger) : Proto.Activity.ActivityBase
 {
+    /// <summary>The response header that says the stream's position is fixed.</summary>
+    public const string SubscribedHeader = "subscribed";
+
     /// <inheritdoc />
     public override Task StreamIngress(Proto.StreamRequest request, IServerStreamWriter<Proto.IngressEvent> responseStream, ServerCallContext context) =>
-        StreamAsync<IngressEvent, Proto.IngressEvent>(request, ActivityStreams.Ingress, ProtoMapper.ToProto, responseStream, context);
+        StreamAsync(request, EventKind.Ingress, e => ProtoMapper.ToProto((Contracts.Activity.IngressEvent)e.Activity!), responseStream, context);
 
     /// <inheritdoc />
     public override Task StreamAdmin(Proto.StreamRequest request, IServerStreamWriter<Proto.AdminEvent> responseStream, ServerCallContext context) =>
-        StreamAsync<AdminEvent, Proto.AdminEvent>(request, ActivityStreams.Admin, ProtoMapper.ToProto, responseStream, context);
+        StreamAsync(request, EventKind.Admin, e => ProtoMapper.ToProto((Contracts.Activity.AdminEvent)e.Activity!), responseStream, context);
 
     /// <inheritdoc />
     public override Task StreamRaw(Proto.StreamRequest request, IServerStreamWriter<Proto.RawRecord> responseStream, ServerCallContext context) =>
-        StreamAsync<RawRecord, Proto.RawRecord>(request, ActivityStreams.Raw, ProtoMapper.ToProto, responseStream, context);
+        StreamAsync(request, null, e => ProtoMapper.ToProto(e.Raw), responseStream, context);
 
-    private async Task StreamAsync<TEvent, TMessage>(
+    private async Task StreamAsync<TMessage>(
         Proto.StreamRequest request,
-        string streamNamespace,
-        Func<TEvent, TMessage> map,
+        EventKind? kind,
+        Func<StoredEvent, TMessage> map,
         IServerStreamWriter<TMessage> responseStream,
         ServerCallContext context)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        if (request.HasAfterSequence && request.StartTime is not null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "Give after_sequence or start_time, not both."));
+        }
+
+        if (request.HasAfterSequence && request.AfterSequence < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"after_sequence must be 0 or more; got {request.AfterSequence}."));
+        }
+
+        DateTimeOffset? startTime = null;
+        if (request.StartTime is { } start)
+        {
+            try
+            {
+                startTime = start.ToDateTimeOffset();
+            }
+            catch (InvalidOperationException)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "start_time is not a valid timestamp (seconds from 0001-01-01 to 9999-12-31, nanos 0 to 999,999,999)."));
+            }
+        }
+
         var status = await cluster.GetGrain<ITenantGrain>(tenantId).GetStatus();
-        if (streamNamespace == ActivityStreams.Raw && !status.Settings.SendUnfiltered)
+        if (kind is null && !status.Settings.SendUnfiltered)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Tenant {tenantId}'s event source was created without send_unfiltered: it has no raw stream."));
         }
 
-        var capacity = options.Value.StreamBufferCapacity;
-        var buffer = Channel.CreateBounded<TEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
-        var stream = cluster.GetStreamProvider(ActivityStreams.ProviderName).GetStream<TEvent>(ActivityStreams.For(streamNamespace, tenantId));
-        var subscription = await stream.SubscribeAsync((item, _) =>
-        {
-            // Never wait here: the stream's delivery would stall for every subscriber of the tenant.
-            if (!buffer.Writer.TryWrite(item))
-            {
-                buffer.Writer.TryComplete(new RpcException(new Status(
-                    StatusCode.ResourceExhausted,
-                    $"The client fell more than {capacity} events behind tenant {tenantId}'s {streamNamespace} stream and was disconnected; reconnect and read faster.")));
-            }
-
-            return Task.CompletedTask;
-        });
-        LogSubscribed(logger, tenantId, streamNamespace);
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var watch = WatchSourceAsync(tenantId, buffer.Writer, ended.Token);
+        var stream = kind?.ToString().ToLowerInvariant() ?? "raw";
+        var feed = await feeds.AcquireAsync(tenantId, status.SourceId, context.CancellationToken);
         try
         {
-            await context.WriteResponseHeadersAsync([new Metadata.Entry(SubscribedHeader, "true")]);
-            await foreach (var item in buffer.Reader.ReadAllAsync(context.CancellationToken))
+            if (feed.Ended is { } gone)
             {
-                await responseStream.WriteAsync(map(item), context.CancellationToken);
+                throw gone;
+            }
+
+            var position = feed.Head;
+            if (request.HasAfterSequence)
+            {
+                if (request.AfterSequence > feed.Head)
+                {
+                    throw new RpcException(new Status(StatusCode.OutOfRange,
+                        $"after_sequence {request.AfterSequence} is beyond tenant {tenantId}'s last sequence {feed.Head}: the position belongs to an earlier event source of the tenant. Resume with after_sequence 0 to read this source from its start."));
+                }
+
+                position = request.AfterSequence;
+            }
+            else if (startTime is { } from)
+            {
+                position = Math.Min(await store.FindSequenceBeforeAsync(feed.SourceId, from, context.CancellationToken), feed.Head);
+            }
+
+            LogSubscribed(logger, tenantId, stream, position);
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(SubscribedHeader, "true")]);
+            var pageSize = options.Value.ReplayPageSize;
+            while (true)
+            {
+                if (feed.Ended is { } ended)
+                {
+                    throw ended;
+                }
+
+                var head = feed.Head;
+                if (position >= head)
+                {
+                    await feed.WaitBeyondAsync(position, context.CancellationToken);
+                    continue;
+                }
+
+                var page = await store.ReadAsync(feed.SourceId, position, head, kind, pageSize, context.CancellationToken);
+                foreach (var stored in page)
+                {
+                    await responseStream.WriteAsync(map(stored), context.CancellationToken);
+                }
+
+                // A short page means nothing more of this kind up to the head.
+                position = page.Count < pageSize ? head : page[^1].Sequence;
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -78,48 +133,13 @@ public sealed partial class ActivityService(
         }
         finally
         {
-            await ended.CancelAsync();
-            await watch;
-            await subscription.UnsubscribeAsync();
-            LogUnsubscribed(logger, tenantId, streamNamespace);
+            await feeds.ReleaseAsync(feed);
+            LogUnsubscribed(logger, tenantId, stream);
         }
     }
 
-    /// <summary>The response header that says the subscription is live.</summary>
-    public const string SubscribedHeader = "subscribed";
-
-    /// <summary>Ends the stream with <c>NOT_FOUND</c> once the event source is deleted.</summary>
-    private async Task WatchSourceAsync<TEvent>(Guid tenantId, ChannelWriter<TEvent> buffer, CancellationToken cancellationToken)
-    {
-        var grain = cluster.GetGrain<ITenantGrain>(tenantId);
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(options.Value.SourceCheckInterval, cancellationToken);
-                try
-                {
-                    await grain.GetStatus();
-                }
-                catch (EventSourceException e) when (e.Error == EventSourceError.NotFound)
-                {
-                    buffer.TryComplete(new RpcException(new Status(StatusCode.NotFound, $"The event source of tenant {tenantId} was deleted.")));
-                    return;
-                }
-                catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
-                {
-                    // The cluster is busy or moving the grain: check again next time.
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The stream ended.
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: a client subscribed to the {Stream} stream")]
-    private static partial void LogSubscribed(ILogger logger, Guid tenantId, string stream);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: a client opened the {Stream} stream after sequence {Position}")]
+    private static partial void LogSubscribed(ILogger logger, Guid tenantId, string stream, long position);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: a client left the {Stream} stream")]
     private static partial void LogUnsubscribed(ILogger logger, Guid tenantId, string stream);

@@ -6,8 +6,8 @@ namespace O365Activity.Gateway.Services;
 
 /// <summary>
 /// Maps failures to gRPC status codes in one place (STYLE.md, "Gateway"): <see cref="EventSourceException"/> by its
-/// reason, an unreachable cluster to <c>UNAVAILABLE</c>, anything unexpected to <c>INTERNAL</c> (logged, with no
-/// internals in the message).
+/// reason; an unreachable cluster (no silo answers, or the client is still connecting) or an unreachable event store
+/// to <c>UNAVAILABLE</c>; anything unexpected to <c>INTERNAL</c> (logged, with no internals in the message).
 /// </summary>
 public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
 {
@@ -49,8 +49,8 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
             EventSourceException { Error: EventSourceError.FailedPrecondition } => new Status(StatusCode.FailedPrecondition, e.Message),
             EventSourceException { Error: EventSourceError.PermissionDenied } => new Status(StatusCode.PermissionDenied, e.Message),
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => new Status(StatusCode.Cancelled, "The call was cancelled."),
-            TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or ClientNotAvailableException =>
-                new Status(StatusCode.Unavailable, "The cluster is not reachable right now; try again."),
+            _ when IsClusterUnavailable(e) => new Status(StatusCode.Unavailable, "The cluster is not reachable right now; try again."),
+            System.Data.Common.DbException or System.Net.Sockets.SocketException => new Status(StatusCode.Unavailable, "The event store is not reachable right now; try again."),
             _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
         };
         if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
@@ -60,6 +60,21 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
 
         return new RpcException(status);
     }
+
+    /// <summary>
+    /// True for the failures of a cluster that cannot be reached: no silo answers (<see cref="SiloUnavailableException"/>,
+    /// a rejected or timed-out message, a refused connection), or the client has not connected yet.
+    /// </summary>
+    private static bool IsClusterUnavailable(Exception e) => e switch
+    {
+        TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or ClientNotAvailableException => true,
+        Orleans.Runtime.Messaging.ConnectionFailedException => true,
+        OrleansException when e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase) => true,
+        InvalidOperationException when e.Message.Contains("not connected", StringComparison.OrdinalIgnoreCase)
+            || e.Message.Contains("not been started", StringComparison.OrdinalIgnoreCase) => true,
+        AggregateException { InnerException: { } inner } => IsClusterUnavailable(inner),
+        _ => e.InnerException is { } inner && IsClusterUnavailable(inner),
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "gRPC call {Method} failed")]
     private static partial void LogFailure(ILogger logger, string method, Exception exception);

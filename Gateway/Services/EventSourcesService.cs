@@ -1,12 +1,13 @@
 using Grpc.Core;
 using O365Activity.Contracts;
 using O365Activity.Contracts.EventSources;
+using O365Activity.Storage;
 using Proto = O365Activity.Protos.V1;
 
 namespace O365Activity.Gateway.Services;
 
 /// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant).</summary>
-public sealed class EventSourcesService(IGrainFactory grains, ConsentUrlBuilder consentUrls) : Proto.EventSources.EventSourcesBase
+public sealed class EventSourcesService(IGrainFactory grains, IEventStore store, ConsentUrlBuilder consentUrls) : Proto.EventSources.EventSourcesBase
 {
     /// <summary>The most federated domains one event source may list (a tenant has a handful; the bound keeps every answer small).</summary>
     public const int MaxFederatedDomains = 100;
@@ -52,11 +53,11 @@ public sealed class EventSourcesService(IGrainFactory grains, ConsentUrlBuilder 
     public override async Task<Proto.ListEventSourcesResponse> ListEventSources(Proto.ListEventSourcesRequest request, ServerCallContext context)
     {
         var response = new Proto.ListEventSourcesResponse();
-        foreach (var tenantId in await grains.GetGrain<IEventSourceRegistryGrain>(0).List())
+        foreach (var source in await store.ListSourcesAsync(context.CancellationToken))
         {
             try
             {
-                response.EventSources.Add(Map(await grains.GetGrain<ITenantGrain>(tenantId).GetStatus()));
+                response.EventSources.Add(Map(await grains.GetGrain<ITenantGrain>(source.TenantId).GetStatus()));
             }
             catch (EventSourceException e) when (e.Error == EventSourceError.NotFound)
             {

@@ -39,6 +39,7 @@ public static class ProtoMapper
             Subscribed = c.Subscribed,
             Cursor = Time(c.Cursor),
             LastError = c.LastError ?? "",
+            LastPolledAt = Time(c.LastPolledAt),
         }));
         return message;
     }

@@ -61,11 +61,13 @@ public sealed class CollectorOptions
     public TimeSpan InitialLookback { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// How long seen content ids and record ids are remembered for de-duplication (setting
-    /// <c>Collector:DedupeHorizon</c>, default 8 days: longer than the API's 7-day content lifetime, PROTOCOL.md §4).
+    /// Most records per event-store transaction (setting <c>Collector:CommitBatchSize</c>, default 2,000): the
+    /// records of several small blobs share one commit, and a large blob is committed in parts of this size, so that
+    /// the memory a tenant's collection holds is bounded whatever the blob size (case R01). A blob counts as done only
+    /// with the commit of its last record; its parts already stored are skipped by record <c>Id</c> if it is fetched again.
     /// </summary>
-    [Range(typeof(TimeSpan), "7.00:00:00", "30.00:00:00")]
-    public TimeSpan DedupeHorizon { get; set; } = TimeSpan.FromDays(8);
+    [Range(1, 100_000)]
+    public int CommitBatchSize { get; set; } = 2_000;
 
     /// <summary>
     /// Period of the reminder that keeps a connected tenant's poll loop alive across deactivation and silo loss (setting

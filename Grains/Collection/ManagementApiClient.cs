@@ -48,7 +48,7 @@ public sealed record SubscriptionInfo
 /// failures (HTTP 408, 429, 5xx, connection errors) are retried by the HttpClient's resilience pipeline, the one
 /// retry boundary; everything else surfaces to the caller.
 /// </summary>
-public sealed class ManagementApiClient
+public sealed class ManagementApiClient : IManagementActivityApi
 {
     /// <summary>Name of the HttpClient this client uses.</summary>
     public const string HttpClientName = "management-api";

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using O365Activity.Contracts;
 using O365Activity.Emulator;
 using O365Activity.Gateway;
+using O365Activity.Hosting;
 using O365Activity.Silo;
 using Orleans.TestingHost;
 
@@ -13,8 +14,9 @@ namespace O365Activity.Tests.Infrastructure;
 
 /// <summary>
 /// The whole service in one process, as production runs it but pointed at the emulator: a protocol emulator on a
-/// real port, a one-silo test cluster composed like the real silo, and the real gateway on real ports using the test
-/// cluster's Orleans client (the in-process cluster is not reachable over TCP). Tests share it and use a fresh tenant id each.
+/// real port, a one-silo test cluster composed like the real silo on a fresh PostgreSQL database (grain state,
+/// reminders, stream pub-sub and the event store), and the real gateway on real ports using the test cluster's
+/// Orleans client (the in-process cluster is not reachable over TCP). Tests share it and use a fresh tenant id each.
 /// </summary>
 public sealed class ServiceFixture : IAsyncLifetime
 {
@@ -28,6 +30,8 @@ public sealed class ServiceFixture : IAsyncLifetime
     public WebApplication Gateway { get; private set; } = null!;
 
     public GrpcChannel Channel { get; private set; } = null!;
+
+    public TestDatabase Database { get; private set; } = null!;
 
     public Uri GrpcAddress { get; private set; } = null!;
 
@@ -44,6 +48,7 @@ public sealed class ServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var geo = TestGeoDatabases.Write(_temp);
+        Database = await TestDatabase.CreateAsync();
         Emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret }, CancellationToken.None);
 
         var settings = new Dictionary<string, string?>
@@ -56,10 +61,12 @@ public sealed class ServiceFixture : IAsyncLifetime
             ["Collector:ReminderPeriod"] = ReminderPeriod.ToString(),
             ["GeoIp:CityDatabasePath"] = geo.City,
             ["GeoIp:AsnDatabasePath"] = geo.Asn,
+            ["Cluster:Mode"] = nameof(ClusterMode.PostgreSql),
+            ["Storage:ConnectionString"] = Database.ConnectionString,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ServiceId = SiloComposition.ServiceId;
+        builder.Options.ServiceId = ClusterComposition.ServiceId;
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(settings));
         builder.ConfigureSilo((_, silo) =>
         {
@@ -79,6 +86,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             $"--Collector:ClientId={ClientId}",
             $"--Collector:LoginEndpoint={Emulator.BaseUrl}",
             "--Gateway:SourceCheckInterval=00:00:00.300",
+            $"--Storage:ConnectionString={Database.ConnectionString}",
             "--Logging:LogLevel:Default=Warning",
         ], Cluster.Client);
         Gateway = GatewayApp.Build(gateway);
@@ -103,6 +111,11 @@ public sealed class ServiceFixture : IAsyncLifetime
         if (Emulator is not null)
         {
             await Emulator.DisposeAsync();
+        }
+
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
         }
 
         Directory.Delete(_temp, recursive: true);

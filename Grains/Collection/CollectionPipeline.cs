@@ -1,0 +1,227 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using O365Activity.Grains.Normalization;
+using O365Activity.Storage;
+
+namespace O365Activity.Grains.Collection;
+
+/// <summary>
+/// Collects one content type of one source: plans listing windows from the stored cursor, lists every page, fetches
+/// each blob not yet processed, normalizes its records and stores them, then moves the cursor (DESIGN.md decision 3:
+/// store first, then tell). A plain class behind two seams, <see cref="IManagementActivityApi"/> and
+/// <see cref="IEventStore"/>, so that it is tested without a cluster; the tenant grain calls it from its poll loop.
+/// </summary>
+/// <remarks>
+/// <para>Commits: the records of consecutive blobs are gathered into transactions of at most
+/// <see cref="CollectorOptions.CommitBatchSize"/> records; a blob is recorded as processed in the transaction that
+/// stores its last record, and a window's cursor in the transaction that ends the window. So after a crash at any
+/// point the next poll lists the window again, skips the blobs recorded as processed, fetches the others, and the
+/// store skips the records it already holds (by <c>Id</c>): nothing is lost and nothing is stored twice. The memory
+/// held is one batch, whatever the size of a blob (case R01).</para>
+/// <para>Failures: a blob that fails alone (an error response other than throttling) is held back, the others carry
+/// on, and the cursor stops before it so that it is listed and fetched again (case R01); a blob the API says is gone
+/// (AF20050, AF20051, AF20052) is recorded as lost and never fetched again (PROTOCOL.md §7). Throttling that outlasts
+/// the HTTP client's retries, token failures and event-store failures end the poll with their exception: nothing
+/// after the last commit is stored, and the cursor has not moved past it.</para>
+/// </remarks>
+public sealed partial class CollectionPipeline(
+    IManagementActivityApi api,
+    IEventStore store,
+    AuditRecordNormalizer normalizer,
+    TimeProvider time,
+    IOptions<CollectorOptions> options,
+    ILogger<CollectionPipeline> logger)
+{
+    private readonly CollectorOptions _options = options.Value;
+
+    /// <summary>Polls one content type once.</summary>
+    /// <param name="source">The source and its stored progress; moved forward after each commit.</param>
+    /// <param name="contentType">The content type.</param>
+    /// <param name="health">The content type's subscription state (the AF20022/AF20023 restart is recorded here).</param>
+    /// <param name="committed">Called after each commit that stored records (to tell the streams); its failures are logged, never thrown.</param>
+    /// <param name="cancellationToken">Stops the poll; nothing after the last commit is stored.</param>
+    /// <returns>What was stored, and the blobs held back.</returns>
+    /// <exception cref="ManagementApiException">When a listing fails, or throttling outlasts the retries.</exception>
+    /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
+    /// <exception cref="EventStoreConflictException">When another writer committed for the source, or it was deleted.</exception>
+    /// <exception cref="System.Data.Common.DbException">When the event store cannot be reached.</exception>
+    public async Task<PollOutcome> PollAsync(
+        SourceContext source,
+        string contentType,
+        ContentTypeHealth health,
+        Func<CommitResult, Task> committed,
+        CancellationToken cancellationToken)
+    {
+        var cursor = source.Cursor(contentType);
+        var plan = ListingWindowPlanner.Plan(cursor?.ListedThrough, time.GetUtcNow(), _options.ListingOverlap, _options.InitialLookback);
+        if (plan.Gap is { } gap)
+        {
+            LogDataGap(logger, source.TenantId, contentType, gap.Start, gap.End);
+        }
+
+        var batch = new Batch(source, contentType, store, time, logger, committed);
+        string? blobError = null;
+        var heldBackBlobs = 0;
+        for (var w = 0; w < plan.Windows.Count; w++)
+        {
+            var window = plan.Windows[w];
+            var listed = await ListAsync(source.TenantId, contentType, window, health, cancellationToken);
+            var processed = await store.FindProcessedBlobsAsync(source.SourceId, [.. listed.Select(b => b.ContentId).Distinct(StringComparer.Ordinal)], cancellationToken);
+            DateTimeOffset? heldBack = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var blob in listed.OrderBy(b => b.ContentCreated))
+            {
+                if (processed.Contains(blob.ContentId) || !seen.Add(blob.ContentId))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await FetchAsync(source, contentType, blob, batch, cancellationToken);
+                    batch.Blobs.Add(new ProcessedBlob(blob.ContentId, contentType, blob.ContentCreated));
+                }
+                catch (ManagementApiException e) when (e.Code is "AF20050" or "AF20051" or "AF20052")
+                {
+                    LogBlobLost(logger, source.TenantId, contentType, blob.ContentId, ApiErrorText.Explain(e));
+                    batch.Blobs.Add(new ProcessedBlob(blob.ContentId, contentType, blob.ContentCreated, Lost: true));
+                }
+                catch (ManagementApiException e) when (!e.IsThrottled)
+                {
+                    LogBlobFailed(logger, source.TenantId, contentType, blob.ContentId, ApiErrorText.Explain(e));
+                    heldBack = heldBack is { } h && h < blob.ContentCreated ? h : blob.ContentCreated;
+                    heldBackBlobs++;
+                    blobError = $"{ApiErrorText.Explain(e)} (blob {blob.ContentId} is fetched again on a later poll)";
+                }
+            }
+
+            var advanceTo = heldBack is { } held ? Min(window.End, held + _options.ListingOverlap) : window.End;
+            var listedThrough = cursor?.ListedThrough is { } old && old > advanceTo ? old : advanceTo;
+            var last = w == plan.Windows.Count - 1;
+            cursor = new ContentCursor(contentType, listedThrough, last && blobError is null ? time.GetUtcNow() : cursor?.PolledAt);
+            await batch.CommitAsync(cursor, cancellationToken);
+        }
+
+        return new PollOutcome(batch.Stored, batch.Duplicates, heldBackBlobs, blobError);
+    }
+
+    private async Task<IReadOnlyList<ContentBlob>> ListAsync(Guid tenantId, string contentType, ListingWindow window, ContentTypeHealth health, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ContentBlob> blobs;
+        try
+        {
+            blobs = await api.ListContentAsync(tenantId, contentType, window.Start, window.End, cancellationToken);
+        }
+        catch (ManagementApiException e) when (e.Code is "AF20022" or "AF20023" && !health.RestartSent)
+        {
+            // No subscription, or disabled: start it once, then list again (PROTOCOL.md §7). If it stays disabled the
+            // error surfaces and later polls retry the listing with back-off, without another start (case S02).
+            health.Subscribed = false;
+            health.RestartSent = true;
+            await api.StartSubscriptionAsync(tenantId, contentType, cancellationToken);
+            health.Subscribed = true;
+            blobs = await api.ListContentAsync(tenantId, contentType, window.Start, window.End, cancellationToken);
+        }
+
+        health.RestartSent = false;
+        return blobs;
+    }
+
+    private async Task FetchAsync(SourceContext source, string contentType, ContentBlob blob, Batch batch, CancellationToken cancellationToken)
+    {
+        var context = new NormalizationContext(source.TenantId, time.GetUtcNow(), contentType, source.FederatedDomains);
+        var index = 0;
+        await foreach (var record in api.FetchContentAsync(source.TenantId, blob, cancellationToken))
+        {
+            index++;
+            NormalizedRecord normalized;
+            try
+            {
+                normalized = normalizer.Normalize(record, context);
+            }
+            catch (AuditRecordFormatException e)
+            {
+                LogRecordRejected(logger, source.TenantId, blob.ContentId, index, e.Message);
+                continue;
+            }
+
+            batch.Records.Add(new NewRecord(normalized.Raw, normalized.Activity));
+            if (batch.Records.Count >= _options.CommitBatchSize)
+            {
+                // A large blob is stored in parts; it counts as processed only with its last part.
+                await batch.CommitAsync(null, cancellationToken);
+            }
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {ContentType} content from {From:O} to {To:O} can no longer be listed (more than 7 days old): those records are lost")]
+    private static partial void LogDataGap(ILogger logger, Guid tenantId, string contentType, DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {ContentType} blob {ContentId} lost: {Error}")]
+    private static partial void LogBlobLost(ILogger logger, Guid tenantId, string contentType, string contentId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {ContentType} blob {ContentId} failed and will be retried: {Error}")]
+    private static partial void LogBlobFailed(ILogger logger, Guid tenantId, string contentType, string contentId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId}: item {Index} of blob {ContentId} is not an audit record and was skipped: {Error}")]
+    private static partial void LogRecordRejected(ILogger logger, Guid tenantId, string contentId, int index, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: telling the streams about sequences {First}-{Last} failed (subscribers catch up from the store)")]
+    private static partial void LogNoticeFailed(ILogger logger, Exception exception, Guid tenantId, long first, long last);
+
+    /// <summary>The records and blobs gathered for the next commit of one poll.</summary>
+    private sealed class Batch(SourceContext source, string contentType, IEventStore store, TimeProvider time, ILogger logger, Func<CommitResult, Task> committed)
+    {
+        public List<NewRecord> Records { get; } = [];
+
+        public List<ProcessedBlob> Blobs { get; } = [];
+
+        public long Stored { get; private set; }
+
+        public long Duplicates { get; private set; }
+
+        public async Task CommitAsync(ContentCursor? cursor, CancellationToken cancellationToken)
+        {
+            if (Records.Count == 0 && Blobs.Count == 0 && (cursor is null || cursor == source.Cursor(contentType)))
+            {
+                return;
+            }
+
+            var result = await store.CommitAsync(
+                new CommitRequest
+                {
+                    SourceId = source.SourceId,
+                    TenantId = source.TenantId,
+                    ExpectedLastSequence = source.LastSequence,
+                    Records = Records,
+                    Blobs = Blobs,
+                    Cursor = cursor,
+                    StoredAt = time.GetUtcNow(),
+                },
+                cancellationToken);
+            source.LastSequence = result.LastSequence;
+            if (cursor is not null)
+            {
+                source.SetCursor(cursor);
+            }
+
+            Stored += result.Stored;
+            Duplicates += result.Duplicates;
+            Records.Clear();
+            Blobs.Clear();
+            if (result.Stored > 0)
+            {
+                try
+                {
+                    await committed(result);
+                }
+                catch (Exception e)
+                {
+                    LogNoticeFailed(logger, e, source.TenantId, result.FirstSequence, result.LastSequence);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace O365Activity.Grains;
+
+/// <summary>Subscription and error state of one content type of a tenant (part of <see cref="TenantState"/>).</summary>
+[GenerateSerializer, Alias("o365.ContentTypeHealth")]
+public sealed class ContentTypeHealth
+{
+    /// <summary>Whether the subscription is known to be enabled.</summary>
+    [Id(0)] public bool Subscribed { get; set; }
+
+    /// <summary>The last error for this content type; null after a good poll.</summary>
+    [Id(1)] public string? LastError { get; set; }
+
+    /// <summary>No poll of this content type before this time (UTC): back-off after errors.</summary>
+    [Id(2)] public DateTimeOffset? RetryAfter { get; set; }
+
+    /// <summary>Consecutive failed polls (drives the back-off).</summary>
+    [Id(3)] public int Failures { get; set; }
+
+    /// <summary>
+    /// True once a listing answered "no subscription" or "disabled" (AF20022/AF20023) and the service sent
+    /// <c>subscriptions/start</c> for it; cleared by the next listing that succeeds. While true, retries list again
+    /// with back-off but send no further start (case S02).
+    /// </summary>
+    [Id(4)] public bool RestartSent { get; set; }
+
+    /// <summary>A copy, to tell whether a poll changed anything worth writing.</summary>
+    public ContentTypeHealth Copy() => (ContentTypeHealth)MemberwiseClone();
+
+    /// <summary>True when every field equals <paramref name="other"/>'s.</summary>
+    public bool SameAs(ContentTypeHealth other) =>
+        Subscribed == other.Subscribed && LastError == other.LastError && RetryAfter == other.RetryAfter
+        && Failures == other.Failures && RestartSent == other.RestartSent;
+}

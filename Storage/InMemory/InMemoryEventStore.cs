@@ -1,0 +1,277 @@
+using O365Activity.Storage.Postgres;
+
+namespace O365Activity.Storage.InMemory;
+
+/// <summary>
+/// The event store in this process's memory, with the same semantics as <see cref="PostgresEventStore"/> (the single
+/// writer's fence, de-duplication on record <c>Id</c>, gapless sequences, atomic commits). For local runs in one
+/// process (the <c>Local</c> cluster variant) and for tests of the collection pipeline without a database. Nothing
+/// survives the process. Thread-safe.
+/// </summary>
+public sealed class InMemoryEventStore : IEventStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, EventSourceEntry> _registry = [];
+    private readonly Dictionary<Guid, SourceData> _sources = [];
+
+    /// <summary>How many commits succeeded (for tests that count transactions).</summary>
+    public int Commits { get; private set; }
+
+    /// <summary>When set, the next commits throw this exception (for tests of a database outage); null for none.</summary>
+    public Exception? FailCommitsWith { get; set; }
+
+    /// <inheritdoc />
+    public Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_registry.TryGetValue(source.TenantId, out var old) && old.SourceId != source.SourceId)
+            {
+                _sources.Remove(old.SourceId);
+            }
+
+            _registry[source.TenantId] = _registry.TryGetValue(source.TenantId, out var same) && same.SourceId == source.SourceId
+                ? same with { DisplayName = source.DisplayName }
+                : source with { LastSequence = 0, HostSilo = null };
+            _sources.TryAdd(source.SourceId, new SourceData());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task RemoveSourceAsync(Guid tenantId, Guid sourceId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_registry.TryGetValue(tenantId, out var entry) && entry.SourceId == sourceId)
+            {
+                _registry.Remove(tenantId);
+                _sources.Remove(sourceId);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<EventSourceEntry?> GetSourceAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_registry.TryGetValue(tenantId, out var entry) ? entry : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EventSourceEntry>> ListSourcesAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<EventSourceEntry>>([.. _registry.Values.OrderBy(e => e.TenantId)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SetHostAsync(Guid sourceId, string silo, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            foreach (var (tenant, entry) in _registry)
+            {
+                if (entry.SourceId == sourceId)
+                {
+                    _registry[tenant] = entry with { HostSilo = silo };
+                    break;
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> FindSourcesHostedOutsideAsync(IReadOnlyCollection<string> activeSilos, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<Guid>>([.. _registry.Values
+                .Where(e => e.HostSilo is null || !activeSilos.Contains(e.HostSilo))
+                .Select(e => e.TenantId)
+                .Order()]);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SourceProgress> LoadProgressAsync(Guid sourceId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var (entry, data) = Find(sourceId) ?? throw new EventStoreConflictException(sourceId, 0, null);
+            return Task.FromResult(new SourceProgress(entry.LastSequence, [.. data.Cursors.Values.OrderBy(c => c.ContentType, StringComparer.Ordinal)]));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlySet<string>> FindProcessedBlobsAsync(Guid sourceId, IReadOnlyCollection<string> contentIds, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var done = Find(sourceId)?.Data.Blobs ?? [];
+            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(contentIds.Where(done.ContainsKey), StringComparer.Ordinal));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<CommitResult> CommitAsync(CommitRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (FailCommitsWith is { } failure)
+            {
+                throw failure;
+            }
+
+            if (Find(request.SourceId) is not var (entry, data) || entry.LastSequence != request.ExpectedLastSequence)
+            {
+                throw new EventStoreConflictException(request.SourceId, request.ExpectedLastSequence, Find(request.SourceId)?.Entry.LastSequence);
+            }
+
+            var next = request.ExpectedLastSequence;
+            var kinds = new HashSet<EventKind>();
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var record in request.Records)
+            {
+                var key = PostgresEventStore.RecordKey(record.Raw.RecordId);
+                if (data.RecordKeys.Contains(key) || !keys.Add(key))
+                {
+                    continue;
+                }
+
+                next++;
+                kinds.Add(record.Kind);
+                data.Events.Add(new StoredEvent(
+                    next,
+                    record.Kind,
+                    record.Raw with { Sequence = next },
+                    record.Activity is null ? null : record.Activity with { Sequence = next }));
+                data.IngestTimes.Add(record.Raw.IngestTime);
+            }
+
+            data.RecordKeys.UnionWith(keys);
+            foreach (var blob in request.Blobs)
+            {
+                data.Blobs.TryAdd(blob.ContentId, blob);
+            }
+
+            if (request.Cursor is { } cursor)
+            {
+                data.Cursors[cursor.ContentType] = cursor;
+            }
+
+            _registry[entry.TenantId] = entry with { LastSequence = next };
+            Commits++;
+            return Task.FromResult(new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredEvent>> ReadAsync(Guid sourceId, long afterSequence, long throughSequence, EventKind? kind, int limit, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Find(sourceId) is not var (_, data))
+            {
+                return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
+            }
+
+            // Sequences are dense from the first kept one, so the first index is a subtraction.
+            var first = data.Events.Count == 0 ? 0 : data.Events[0].Sequence;
+            var start = (int)Math.Max(0, afterSequence + 1 - first);
+            var events = new List<StoredEvent>();
+            for (var i = start; i < data.Events.Count && events.Count < limit; i++)
+            {
+                var stored = data.Events[i];
+                if (stored.Sequence > throughSequence)
+                {
+                    break;
+                }
+
+                if (kind is null || stored.Kind == kind)
+                {
+                    events.Add(stored);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<StoredEvent>>(events);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset ingestedFrom, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Find(sourceId) is not var (entry, data))
+            {
+                return Task.FromResult(0L);
+            }
+
+            var index = data.IngestTimes.FindIndex(t => t >= ingestedFrom);
+            return Task.FromResult(index < 0 ? entry.LastSequence : data.Events[index].Sequence - 1);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<RetentionResult> PurgeAsync(DateTimeOffset eventsBefore, DateTimeOffset blobsBefore, int batchSize, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            long events = 0;
+            long blobs = 0;
+            foreach (var data in _sources.Values)
+            {
+                var old = data.IngestTimes.FindIndex(t => t >= eventsBefore);
+                var remove = old < 0 ? data.Events.Count : old;
+                data.RecordKeys.ExceptWith(data.Events.Take(remove).Select(e => PostgresEventStore.RecordKey(e.Raw.RecordId)));
+                data.Events.RemoveRange(0, remove);
+                data.IngestTimes.RemoveRange(0, remove);
+                events += remove;
+                foreach (var (id, blob) in data.Blobs.Where(b => b.Value.ContentCreated < blobsBefore).ToList())
+                {
+                    data.Blobs.Remove(id);
+                    blobs++;
+                }
+            }
+
+            return Task.FromResult(new RetentionResult(events, blobs, 0));
+        }
+    }
+
+    private (EventSourceEntry Entry, SourceData Data)? Find(Guid sourceId)
+    {
+        foreach (var entry in _registry.Values)
+        {
+            if (entry.SourceId == sourceId && _sources.TryGetValue(sourceId, out var data))
+            {
+                return (entry, data);
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class SourceData
+    {
+        public List<StoredEvent> Events { get; } = [];
+
+        public List<DateTimeOffset> IngestTimes { get; } = [];
+
+        public HashSet<string> RecordKeys { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, ProcessedBlob> Blobs { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, ContentCursor> Cursors { get; } = new(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,441 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace O365Activity.Storage.Postgres;
+
+/// <summary>
+/// The event store on PostgreSQL (schema: <c>Migrations/0002_event_store.sql</c>), over one shared
+/// <see cref="NpgsqlDataSource"/> (Dapper for the plain queries, Npgsql's batches and binary <c>COPY</c> on the write path). A commit is one transaction: it locks the source's registry row, checks the
+/// expected last sequence (the single-writer fence), finds which record <c>Id</c>s are already stored, writes the new
+/// events by binary <c>COPY</c>, and records the source's last sequence, the completed blobs and the cursor.
+/// </summary>
+/// <remarks>
+/// Record <c>Id</c>s are de-duplicated case-insensitively: the <c>record_id</c> column holds the lower-case invariant
+/// form (audit record ids are GUIDs), while the stored events keep the id exactly as received.
+/// </remarks>
+public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayloadCodec codec) : IEventStore
+{
+    private const string CopyCommand =
+        "COPY events (source_id, sequence, record_id, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)";
+
+    /// <inheritdoc />
+    public async Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        // A row left by a source whose deletion did not finish: its events go to the retention job.
+        batch.BatchCommands.Add(Command(
+            """
+            WITH old AS (DELETE FROM event_sources WHERE tenant_id = $1 AND source_id <> $2 RETURNING source_id, tenant_id)
+            INSERT INTO deleted_sources (source_id, tenant_id, deleted_at) SELECT source_id, tenant_id, $3 FROM old
+            ON CONFLICT (source_id) DO NOTHING
+            """,
+            source.TenantId, source.SourceId, source.CreatedAt.UtcDateTime));
+        batch.BatchCommands.Add(Command(
+            """
+            INSERT INTO event_sources (tenant_id, source_id, display_name, created_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (tenant_id) DO UPDATE SET display_name = EXCLUDED.display_name
+            """,
+            source.TenantId, source.SourceId, source.DisplayName, source.CreatedAt.UtcDateTime));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task RemoveSourceAsync(Guid tenantId, Guid sourceId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(Command(
+            """
+            WITH gone AS (DELETE FROM event_sources WHERE tenant_id = $1 AND source_id = $2 RETURNING source_id, tenant_id)
+            INSERT INTO deleted_sources (source_id, tenant_id, deleted_at) SELECT source_id, tenant_id, $3 FROM gone
+            ON CONFLICT (source_id) DO NOTHING
+            """,
+            tenantId, sourceId, deletedAt.UtcDateTime));
+        batch.BatchCommands.Add(Command("DELETE FROM content_cursors WHERE source_id = $1", sourceId));
+        batch.BatchCommands.Add(Command("DELETE FROM processed_blobs WHERE source_id = $1", sourceId));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<EventSourceEntry?> GetSourceAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var sources = await ReadSourcesAsync("WHERE tenant_id = $1", tenantId, cancellationToken);
+        return sources.Count == 0 ? null : sources[0];
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EventSourceEntry>> ListSourcesAsync(CancellationToken cancellationToken) =>
+        ReadSourcesAsync("ORDER BY tenant_id", null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task SetHostAsync(Guid sourceId, string silo, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE event_sources SET host_silo = @silo, host_since = @since WHERE source_id = @sourceId",
+            new { sourceId, silo, since = since.UtcDateTime },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> FindSourcesHostedOutsideAsync(IReadOnlyCollection<string> activeSilos, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var tenants = await connection.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT tenant_id FROM event_sources WHERE host_silo IS NULL OR NOT (host_silo = ANY(@active)) ORDER BY tenant_id",
+            new { active = activeSilos.ToArray() },
+            cancellationToken: cancellationToken));
+        return [.. tenants];
+    }
+
+    /// <inheritdoc />
+    public async Task<SourceProgress> LoadProgressAsync(Guid sourceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command("SELECT last_sequence FROM event_sources WHERE source_id = $1", sourceId));
+        batch.BatchCommands.Add(Command("SELECT content_type, listed_through, polled_at FROM content_cursors WHERE source_id = $1 ORDER BY content_type", sourceId));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new EventStoreConflictException(sourceId, 0, null);
+        }
+
+        var last = reader.GetInt64(0);
+        await reader.NextResultAsync(cancellationToken);
+        var cursors = ImmutableArray.CreateBuilder<ContentCursor>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            cursors.Add(new ContentCursor(reader.GetString(0), NullableTime(reader, 1), NullableTime(reader, 2)));
+        }
+
+        return new SourceProgress(last, cursors.ToImmutable());
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlySet<string>> FindProcessedBlobsAsync(Guid sourceId, IReadOnlyCollection<string> contentIds, CancellationToken cancellationToken)
+    {
+        if (contentIds.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var found = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT content_id FROM processed_blobs WHERE source_id = @sourceId AND content_id = ANY(@contentIds)",
+            new { sourceId, contentIds = contentIds.ToArray() },
+            cancellationToken: cancellationToken));
+        return new HashSet<string>(found, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public async Task<CommitResult> CommitAsync(CommitRequest request, CancellationToken cancellationToken)
+    {
+        // Duplicates within the request: the first occurrence wins.
+        var unique = new List<NewRecord>(request.Records.Count);
+        var keys = new List<string>(request.Records.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in request.Records)
+        {
+            var key = RecordKey(record.Raw.RecordId);
+            if (seen.Add(key))
+            {
+                unique.Add(record);
+                keys.Add(key);
+            }
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long? stored = null;
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        await using (var check = new NpgsqlBatch(connection, transaction))
+        {
+            // Locking the registry row serializes a source's writers; the second one then sees the sequence moved.
+            check.BatchCommands.Add(Command("SELECT last_sequence FROM event_sources WHERE source_id = $1 FOR UPDATE", request.SourceId));
+            if (keys.Count > 0)
+            {
+                check.BatchCommands.Add(Command("SELECT record_id FROM events WHERE source_id = $1 AND record_id = ANY($2)", request.SourceId, keys.ToArray()));
+            }
+
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                stored = reader.GetInt64(0);
+            }
+
+            if (keys.Count > 0 && await reader.NextResultAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    existing.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        if (stored != request.ExpectedLastSequence)
+        {
+            throw new EventStoreConflictException(request.SourceId, request.ExpectedLastSequence, stored);
+        }
+
+        var next = request.ExpectedLastSequence;
+        var kinds = new HashSet<EventKind>();
+        if (existing.Count < unique.Count)
+        {
+            await using var importer = await connection.BeginBinaryImportAsync(CopyCommand, cancellationToken);
+            for (var i = 0; i < unique.Count; i++)
+            {
+                if (existing.Contains(keys[i]))
+                {
+                    continue;
+                }
+
+                next++;
+                var record = unique[i];
+                var raw = record.Raw;
+                kinds.Add(record.Kind);
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(request.SourceId, NpgsqlDbType.Uuid, cancellationToken);
+                await importer.WriteAsync(next, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(keys[i], NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync((short)record.Kind, NpgsqlDbType.Smallint, cancellationToken);
+                await importer.WriteAsync(request.TenantId, NpgsqlDbType.Uuid, cancellationToken);
+                if (raw.ContentType is null)
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteAsync(raw.ContentType, NpgsqlDbType.Text, cancellationToken);
+                }
+
+                await importer.WriteAsync(raw.RecordType, NpgsqlDbType.Integer, cancellationToken);
+                await importer.WriteAsync(raw.Operation, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(raw.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(raw.IngestTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(request.StoredAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(codec.EncodeRaw(raw), NpgsqlDbType.Bytea, cancellationToken);
+                if (record.Activity is null)
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteAsync(codec.EncodeActivity(record.Activity), NpgsqlDbType.Bytea, cancellationToken);
+                }
+
+                await importer.WriteAsync(raw.RawJson, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await using (var finish = new NpgsqlBatch(connection, transaction))
+        {
+            if (next != request.ExpectedLastSequence)
+            {
+                finish.BatchCommands.Add(Command("UPDATE event_sources SET last_sequence = $2 WHERE source_id = $1", request.SourceId, next));
+            }
+
+            if (request.Blobs.Count > 0)
+            {
+                finish.BatchCommands.Add(Command(
+                    """
+                    INSERT INTO processed_blobs (source_id, content_id, content_type, content_created, processed_at, outcome)
+                    SELECT $1, b.id, b.type, b.created, $2, b.outcome FROM unnest($3::text[], $4::text[], $5::timestamptz[], $6::smallint[]) AS b(id, type, created, outcome)
+                    ON CONFLICT (source_id, content_id) DO NOTHING
+                    """,
+                    request.SourceId,
+                    request.StoredAt.UtcDateTime,
+                    request.Blobs.Select(b => b.ContentId).ToArray(),
+                    request.Blobs.Select(b => b.ContentType).ToArray(),
+                    request.Blobs.Select(b => b.ContentCreated.UtcDateTime).ToArray(),
+                    request.Blobs.Select(b => (short)(b.Lost ? 1 : 0)).ToArray()));
+            }
+
+            if (request.Cursor is { } cursor)
+            {
+                finish.BatchCommands.Add(Command(
+                    """
+                    INSERT INTO content_cursors (source_id, content_type, listed_through, polled_at) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (source_id, content_type) DO UPDATE SET listed_through = EXCLUDED.listed_through, polled_at = EXCLUDED.polled_at
+                    """,
+                    request.SourceId,
+                    cursor.ContentType,
+                    (object?)cursor.ListedThrough?.UtcDateTime ?? DBNull.Value,
+                    (object?)cursor.PolledAt?.UtcDateTime ?? DBNull.Value));
+            }
+
+            if (finish.BatchCommands.Count > 0)
+            {
+                await finish.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(Guid sourceId, long afterSequence, long throughSequence, EventKind? kind, int limit, CancellationToken cancellationToken)
+    {
+        var events = new List<StoredEvent>(Math.Min(limit, 1024));
+        if (throughSequence <= afterSequence || limit <= 0)
+        {
+            return events;
+        }
+
+        await using var command = kind is { } k
+            ? dataSource.CreateCommand("SELECT sequence, kind, raw, activity, raw_json FROM events WHERE source_id = $1 AND kind = $5 AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4")
+            : dataSource.CreateCommand("SELECT sequence, kind, raw, activity, raw_json FROM events WHERE source_id = $1 AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
+        AddParameters(command.Parameters, sourceId, afterSequence, throughSequence, limit);
+        if (kind is { } filter)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = (short)filter });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(codec.Decode(
+                reader.GetInt64(0),
+                (EventKind)reader.GetInt16(1),
+                reader.GetFieldValue<byte[]>(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3),
+                reader.GetString(4)));
+        }
+
+        return events;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset ingestedFrom, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT COALESCE(
+                (SELECT sequence - 1 FROM events WHERE source_id = $1 AND ingest_time >= $2 ORDER BY ingest_time, sequence LIMIT 1),
+                (SELECT last_sequence FROM event_sources WHERE source_id = $1),
+                0)
+            """);
+        AddParameters(command.Parameters, sourceId, ingestedFrom.UtcDateTime);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <inheritdoc />
+    public async Task<RetentionResult> PurgeAsync(DateTimeOffset eventsBefore, DateTimeOffset blobsBefore, int batchSize, CancellationToken cancellationToken)
+    {
+        long events = 0;
+        long blobs = 0;
+        var sources = 0;
+
+        // Events of deleted sources: all of them, then the source's tombstone.
+        foreach (var sourceId in await ReadGuidsAsync("SELECT source_id FROM deleted_sources ORDER BY deleted_at", cancellationToken))
+        {
+            events += await DeleteInBatchesAsync("DELETE FROM events WHERE ctid = ANY(ARRAY(SELECT ctid FROM events WHERE source_id = $1 LIMIT $2))", sourceId, null, batchSize, cancellationToken);
+            await DeleteInBatchesAsync("DELETE FROM processed_blobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM processed_blobs WHERE source_id = $1 LIMIT $2))", sourceId, null, batchSize, cancellationToken);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM content_cursors WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            sources += await connection.ExecuteAsync(new CommandDefinition("DELETE FROM deleted_sources WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+        }
+
+        // Events older than the retention, source by source (the (source_id, ingest_time) index finds them).
+        foreach (var sourceId in await ReadGuidsAsync("SELECT source_id FROM event_sources ORDER BY tenant_id", cancellationToken))
+        {
+            events += await DeleteInBatchesAsync(
+                "DELETE FROM events WHERE ctid = ANY(ARRAY(SELECT ctid FROM events WHERE source_id = $1 AND ingest_time < $3 LIMIT $2))",
+                sourceId, eventsBefore.UtcDateTime, batchSize, cancellationToken);
+        }
+
+        await using (var command = dataSource.CreateCommand("DELETE FROM processed_blobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM processed_blobs WHERE content_created < $1 LIMIT $2))"))
+        {
+            AddParameters(command.Parameters, blobsBefore.UtcDateTime, batchSize);
+            int deleted;
+            do
+            {
+                deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+                blobs += deleted;
+            }
+            while (deleted >= batchSize);
+        }
+
+        return new RetentionResult(events, blobs, sources);
+    }
+
+    /// <summary>The key a record <c>Id</c> is de-duplicated on: its lower-case invariant form.</summary>
+    internal static string RecordKey(string recordId) => recordId.ToLowerInvariant();
+
+    private async Task<long> DeleteInBatchesAsync(string sql, Guid sourceId, DateTime? before, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        AddParameters(command.Parameters, sourceId, batchSize);
+        if (before is { } time)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = time });
+        }
+
+        long total = 0;
+        int deleted;
+        do
+        {
+            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+        }
+        while (deleted >= batchSize);
+        return total;
+    }
+
+    private async Task<List<Guid>> ReadGuidsAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return [.. await connection.QueryAsync<Guid>(new CommandDefinition(sql, cancellationToken: cancellationToken))];
+    }
+
+    private async Task<IReadOnlyList<EventSourceEntry>> ReadSourcesAsync(string clause, Guid? tenantId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT tenant_id, source_id, display_name, created_at, last_sequence, host_silo FROM event_sources {clause}");
+        if (tenantId is { } id)
+        {
+            AddParameters(command.Parameters, id);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sources = new List<EventSourceEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sources.Add(new EventSourceEntry(
+                reader.GetGuid(0),
+                reader.GetGuid(1),
+                reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetInt64(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return sources;
+    }
+
+    private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        AddParameters(command.Parameters, values);
+        return command;
+    }
+
+    private static void AddParameters(NpgsqlParameterCollection parameters, params object[] values)
+    {
+        foreach (var value in values)
+        {
+            parameters.Add(new NpgsqlParameter { Value = value });
+        }
+    }
+}
