@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole service locally: the Management Activity API emulator, a silo, the gateway, and a demo tenant
-# whose ingress and admin activity is printed as it streams in. Ctrl-C stops everything this script started.
+# Runs the whole service locally: a project-local PostgreSQL, the Management Activity API emulator, N silos, the
+# gateway, and a demo tenant whose ingress and admin activity is printed as it streams in. Ctrl-C stops everything
+# this script started (the database keeps its data in .local/pg for the next run).
 #
-#   ./run-local.sh [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--emulator-port PORT]
+#   ./run-local.sh [--silos N] [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--emulator-port PORT] [--pg-port PORT]
 #
 # Records served: DIR if given, else ../shared/samples when it exists, else the demo records the project ships.
 set -euo pipefail
@@ -16,6 +17,8 @@ consent_port=${CONSENT_PORT:-5081}
 emulator_port=${EMULATOR_PORT:-5090}
 silo_port=${SILO_PORT:-11111}
 orleans_gateway_port=${ORLEANS_GATEWAY_PORT:-30000}
+pg_port=${PG_PORT:-55433}
+silos=1
 tenant=${DEMO_TENANT:-7e3f5c2a-9b1d-4e6f-8a2c-3d4b5e6f7a8b}
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -23,7 +26,9 @@ while [ $# -gt 0 ]; do
         --grpc-port) grpc_port=$2; shift 2 ;;
         --consent-port) consent_port=$2; shift 2 ;;
         --emulator-port) emulator_port=$2; shift 2 ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        --pg-port) pg_port=$2; shift 2 ;;
+        --silos) silos=$2; shift 2 ;;
+        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -36,6 +41,8 @@ if [ -z "$records" ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "run-local.sh needs the .NET 10 SDK (dotnet) on PATH" >&2; exit 1; }
+case "$silos" in ''|*[!0-9]*) echo "--silos needs a number from 1 to 9" >&2; exit 2 ;; esac
+[ "$silos" -ge 1 ] && [ "$silos" -le 9 ] || { echo "--silos needs a number from 1 to 9" >&2; exit 2; }
 
 state="$here/.local"
 mkdir -p "$state/logs"
@@ -54,7 +61,8 @@ cleanup() {
     done
     for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    echo "Stopped. Logs are in $state/logs."
+    "$here/tools/local-postgres.sh" stop "$state/pg" >/dev/null 2>&1 || true
+    echo "Stopped. Logs are in $state/logs; the database's data stays in $state/pg."
 }
 trap cleanup EXIT INT TERM
 
@@ -105,14 +113,23 @@ echo "Serving audit records from $records"
     >"$state/logs/emulator.log" 2>&1 &
 pids+=($!); wait_for_port emulator "$emulator_port" "${pids[-1]}"
 
+# PostgreSQL: created in .local/pg on the first run, reused after (as a non-root user: PostgreSQL refuses root).
+echo "Starting PostgreSQL on 127.0.0.1:$pg_port (data in $state/pg)..."
+connection=$("$here/tools/local-postgres.sh" start "$state/pg" "$pg_port") || exit 1
+export Storage__ConnectionString="$connection" Cluster__AdvertisedAddress=127.0.0.1 Cluster__ClusterId=o365activity-local
+
 export Collector__ClientId=$client_id Collector__ClientSecret=$client_secret
 export Collector__LoginEndpoint="http://127.0.0.1:$emulator_port" Collector__ManagementApiEndpoint="http://127.0.0.1:$emulator_port"
-export Collector__PollInterval=00:00:05 Orleans__SiloPort=$silo_port Orleans__GatewayPort=$orleans_gateway_port
-(cd "$(bin Silo)" && exec dotnet O365Activity.Silo.dll) >"$state/logs/silo.log" 2>&1 &
-pids+=($!); wait_for_port silo "$orleans_gateway_port" "${pids[-1]}"
+export Collector__PollInterval=00:00:05
+for i in $(seq 1 "$silos"); do
+    name=silo; [ "$silos" -gt 1 ] && name="silo$i"
+    (cd "$(bin Silo)" && Cluster__SiloPort=$((silo_port + i - 1)) Cluster__GatewayPort=$((orleans_gateway_port + i - 1)) \
+        exec dotnet O365Activity.Silo.dll) >"$state/logs/$name.log" 2>&1 &
+    pids+=($!); wait_for_port "$name" "$((orleans_gateway_port + i - 1))" "${pids[-1]}"
+done
+echo "$silos silo(s) up: silo ports $silo_port.., gateway ports $orleans_gateway_port.."
 
 export Gateway__GrpcEndpoint="http://127.0.0.1:$grpc_port" Gateway__ConsentEndpoint="http://127.0.0.1:$consent_port"
-export Orleans__GatewayEndpoints__0="127.0.0.1:$orleans_gateway_port"
 (cd "$(bin Gateway)" && exec dotnet O365Activity.Gateway.dll) >"$state/logs/gateway.log" 2>&1 &
 pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
 

@@ -35,6 +35,8 @@ public static class GatewayApp
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsentUrlBuilder>();
         builder.Services.AddSingleton<TenantFeeds>();
+        var connected = clusterClient is not null;
+        builder.Services.AddSingleton(sp => new ClusterReadiness(sp.GetRequiredService<IHostApplicationLifetime>(), connected));
         builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
         // Listen while the Orleans client is still connecting, so that calls get UNAVAILABLE rather than a refused connection.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);

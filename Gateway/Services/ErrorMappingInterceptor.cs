@@ -9,12 +9,13 @@ namespace O365Activity.Gateway.Services;
 /// reason; an unreachable cluster (no silo answers, or the client is still connecting) or an unreachable event store
 /// to <c>UNAVAILABLE</c>; anything unexpected to <c>INTERNAL</c> (logged, with no internals in the message).
 /// </summary>
-public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+public sealed partial class ErrorMappingInterceptor(ClusterReadiness readiness, ILogger<ErrorMappingInterceptor> logger) : Interceptor
 {
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        ThrowUnlessReady();
         try
         {
             return await continuation(request, context);
@@ -29,6 +30,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        ThrowUnlessReady();
         try
         {
             await continuation(request, responseStream, context);
@@ -36,6 +38,14 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         catch (Exception e) when (e is not RpcException)
         {
             throw Map(e, context);
+        }
+    }
+
+    private void ThrowUnlessReady()
+    {
+        if (!readiness.IsReady)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The gateway is still connecting to the cluster; try again."));
         }
     }
 
