@@ -1,100 +1,229 @@
+using System.CommandLine;
+using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
+using O365Activity.Cli.Normalize;
 using O365Activity.Protos.V1;
 
 namespace O365Activity.Cli;
 
 /// <summary>
-/// A small command-line client of the gateway's gRPC API, for people and for <c>run-local.sh</c>:
+/// <c>o365activity</c>, a small command-line client of the gateway's gRPC API, for people and for <c>run-local.sh</c>:
 /// <c>list</c>, <c>get TENANT</c>, <c>create TENANT [--name N] [--unfiltered]</c>, <c>delete TENANT</c>,
 /// <c>watch TENANT</c> (prints ingress and admin activity as it arrives) and <c>demo TENANT</c> (create if needed,
 /// subscribe, complete admin consent by following the consent URL, then watch). Option <c>--gateway URL</c>
-/// (default <c>http://127.0.0.1:5080</c>, or <c>O365ACTIVITY_GATEWAY</c>).
+/// (default <c>http://127.0.0.1:5080</c>, or <c>O365ACTIVITY_GATEWAY</c>), before or after the command. It also runs
+/// the offline <c>normalize [--include-raw] [--federated-domain DOMAIN]... [FILE]</c> (see <see cref="NormalizeCommand"/>),
+/// which needs no gateway.
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs one command; exit code 0 on success, 1 on a failed call, 2 on a usage error.</summary>
+    /// <summary>The one-line usage written after every usage error.</summary>
+    internal const string Usage =
+        "usage: o365activity [--gateway URL] list | get T | create T [--name N] [--unfiltered] | delete T | watch T | demo T [--name N] [--unfiltered]"
+        + " | normalize [--include-raw] [--federated-domain DOMAIN]... [FILE]";
+
+    private const string DefaultGateway = "http://127.0.0.1:5080";
+
+    /// <summary>Runs one command.</summary>
+    /// <param name="args">The command and its arguments.</param>
+    /// <returns>The exit code: 0 on success, 1 on a failed call (or, for <c>normalize</c>, a record that failed), 2 on a usage error.</returns>
     public static async Task<int> Main(string[] args)
     {
-        var options = args.ToList();
-        var gateway = TakeOption(options, "--gateway") ?? Environment.GetEnvironmentVariable("O365ACTIVITY_GATEWAY") ?? "http://127.0.0.1:5080";
-        var name = TakeOption(options, "--name");
-        var unfiltered = options.Remove("--unfiltered");
-        if (options.Count == 0)
+        if (args is ["normalize", ..])
         {
-            await Console.Error.WriteLineAsync("usage: o365activity [--gateway URL] list | get T | create T [--name N] [--unfiltered] | delete T | watch T | demo T [--name N] [--unfiltered]");
+            return await NormalizeAsync(args[1..]);
+        }
+
+        return await RunAsync(args, Console.Out, Console.Error);
+    }
+
+    /// <summary>Parses and runs one of the gateway commands (every command but <c>normalize</c>).</summary>
+    /// <param name="args">The command and its arguments.</param>
+    /// <param name="output">Where the command's results and <c>--help</c> go; written from more than one thread by <c>watch</c> and <c>demo</c>.</param>
+    /// <param name="error">Where usage errors and failed calls are reported.</param>
+    /// <returns>The exit code: 0 on success (and when stopped with Ctrl-C), 1 on a failed call, 2 on a usage error.</returns>
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        // No response files: an argument starting with '@' is taken as it is.
+        var parseResult = CreateRootCommand(output, error).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors)
+            {
+                await error.WriteLineAsync(parseError.Message);
+            }
+
+            await error.WriteLineAsync(Usage);
             return 2;
         }
 
-        using var channel = GrpcChannel.ForAddress(gateway);
+        // Ctrl-C is handled by each gateway command (it stops the call and exits 0); an unexpected exception is not caught.
+        return await parseResult.InvokeAsync(new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        });
+    }
+
+    /// <summary>The command tree of the gateway commands, with <c>normalize</c> listed for <c>--help</c>.</summary>
+    internal static RootCommand CreateRootCommand(TextWriter output, TextWriter error)
+    {
+        var gateway = new Option<string>("--gateway")
+        {
+            Description = "The gateway's gRPC address; the default is O365ACTIVITY_GATEWAY when it is set.",
+            HelpName = "URL",
+            Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("O365ACTIVITY_GATEWAY") ?? DefaultGateway,
+        };
+        var name = new Option<string>("--name") { Description = "The event source's display name.", HelpName = "N" };
+        var unfiltered = new Option<bool>("--unfiltered") { Description = "Also stream every record as received (the raw stream)." };
+        var tenant = new Argument<string>("TENANT") { Description = "The tenant id (a GUID)." };
+
+        // The one-shot calls (list, get, create, delete) are not cancelled by Ctrl-C: they finish and print their result.
+        var list = new Command("list", "Lists the event sources.");
+        list.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
+        {
+            foreach (var source in (await sources.ListEventSourcesAsync(new ListEventSourcesRequest(), cancellationToken: CancellationToken.None)).EventSources)
+            {
+                await output.WriteLineAsync(Describe(source));
+            }
+
+            return 0;
+        }));
+
+        var get = new Command("get", "Shows a tenant's event source.") { tenant };
+        get.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
+        {
+            await output.WriteLineAsync(Describe(await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = parseResult.GetValue(tenant) }, cancellationToken: CancellationToken.None)));
+            return 0;
+        }));
+
+        var create = new Command("create", "Creates a tenant's event source and prints its admin consent URL.") { tenant, name, unfiltered };
+        create.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
+        {
+            var request = new CreateEventSourceRequest
+            {
+                TenantId = parseResult.GetValue(tenant),
+                DisplayName = parseResult.GetValue(name) ?? "",
+                SendUnfiltered = parseResult.GetValue(unfiltered),
+            };
+            var created = await sources.CreateEventSourceAsync(request, cancellationToken: CancellationToken.None);
+            await output.WriteLineAsync(Describe(created));
+            await output.WriteLineAsync($"Admin consent URL: {created.AdminConsentUrl}");
+            return 0;
+        }));
+
+        var delete = new Command("delete", "Deletes a tenant's event source.") { tenant };
+        delete.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
+        {
+            await sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = parseResult.GetValue(tenant) }, cancellationToken: CancellationToken.None);
+            await output.WriteLineAsync($"Deleted the event source of tenant {parseResult.GetValue(tenant)}.");
+            return 0;
+        }));
+
+        var watch = new Command("watch", "Prints a tenant's ingress and admin activity as it arrives, until Ctrl-C.") { tenant };
+        watch.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (_, activity, stop) =>
+        {
+            await WatchAsync(activity, parseResult.GetValue(tenant)!, output, onSubscribed: () => Task.CompletedTask, stop);
+            return 0;
+        }));
+
+        var demo = new Command("demo", "Creates the event source if needed, subscribes, completes admin consent, then watches.") { tenant, name, unfiltered };
+        demo.SetAction(parseResult => CallAsync(parseResult, gateway, error, (sources, activity, stop) =>
+            DemoAsync(sources, activity, parseResult.GetValue(tenant)!, parseResult.GetValue(name) ?? "Demo tenant", parseResult.GetValue(unfiltered), output, stop)));
+
+        // Listed for --help only: Main hands "normalize ..." to NormalizeCommand, which parses its own arguments.
+        var normalize = new Command(
+            "normalize",
+            "Normalizes audit records from FILE or standard input offline, one NDJSON line per record; must be the first argument: "
+            + "normalize [--include-raw] [--federated-domain DOMAIN]... [FILE] (see normalize --help).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        normalize.SetAction(async _ =>
+        {
+            await error.WriteLineAsync("normalize: 'normalize' must be the first argument (it takes no --gateway).");
+            await error.WriteLineAsync(NormalizeCommand.Usage);
+            return 2;
+        });
+
+        return new RootCommand("A command-line client of the O365 activity gateway's gRPC API, and the offline normalizer.")
+        {
+            gateway, list, get, create, delete, watch, demo, normalize,
+        };
+    }
+
+    /// <summary>
+    /// The offline <c>normalize</c> command on the console: standard input as bytes (the reader decodes UTF-8 itself),
+    /// standard output buffered (not flushed per line), and the <c>GeoIp</c> settings from <c>appsettings.json</c> beside
+    /// the executable and from environment variables (<c>GeoIp__CityDatabasePath</c>, …).
+    /// </summary>
+    private static async Task<int> NormalizeAsync(string[] args)
+    {
+        var configuration = NormalizeCommand.LoadConfiguration(AppContext.BaseDirectory);
+        await using var input = Console.OpenStandardInput();
+        await using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024);
+        return await NormalizeCommand.RunAsync(args, input, output, Console.Error, configuration);
+    }
+
+    /// <summary>
+    /// Runs one gateway call: on a channel to <c>--gateway</c>, stopped by Ctrl-C (exit code 0); a failed call is
+    /// reported as <c>STATUS: detail</c> (exit code 1).
+    /// </summary>
+    private static async Task<int> CallAsync(
+        ParseResult parseResult,
+        Option<string> gatewayOption,
+        TextWriter error,
+        Func<EventSources.EventSourcesClient, Activity.ActivityClient, CancellationToken, Task<int>> call)
+    {
+        using var channel = GrpcChannel.ForAddress(parseResult.GetValue(gatewayOption)!);
         var sources = new EventSources.EventSourcesClient(channel);
         var activity = new Activity.ActivityClient(channel);
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
         {
             e.Cancel = true;
             stop.Cancel();
-        };
+        }
 
+        Console.CancelKeyPress += OnCancelKeyPress;
         try
         {
-            switch (options[0], options.Count)
-            {
-                case ("list", 1):
-                    foreach (var source in (await sources.ListEventSourcesAsync(new ListEventSourcesRequest())).EventSources)
-                    {
-                        Console.WriteLine(Describe(source));
-                    }
-
-                    return 0;
-                case ("get", 2):
-                    Console.WriteLine(Describe(await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = options[1] })));
-                    return 0;
-                case ("create", 2):
-                    var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = options[1], DisplayName = name ?? "", SendUnfiltered = unfiltered });
-                    Console.WriteLine(Describe(created));
-                    Console.WriteLine($"Admin consent URL: {created.AdminConsentUrl}");
-                    return 0;
-                case ("delete", 2):
-                    await sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = options[1] });
-                    Console.WriteLine($"Deleted the event source of tenant {options[1]}.");
-                    return 0;
-                case ("watch", 2):
-                    await WatchAsync(activity, options[1], onSubscribed: () => Task.CompletedTask, stop.Token);
-                    return 0;
-                case ("demo", 2):
-                    return await DemoAsync(sources, activity, options[1], name ?? "Demo tenant", unfiltered, stop.Token);
-                default:
-                    await Console.Error.WriteLineAsync($"Unknown command or wrong arguments: {string.Join(' ', options)}");
-                    return 2;
-            }
+            return await call(sources, activity, stop.Token);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
         {
-            await Console.Error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}");
+            await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}");
             return 1;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             return 0;
         }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancelKeyPress;
+        }
     }
 
-    private static async Task<int> DemoAsync(EventSources.EventSourcesClient sources, Activity.ActivityClient activity, string tenant, string name, bool unfiltered, CancellationToken cancellationToken)
+    private static async Task<int> DemoAsync(EventSources.EventSourcesClient sources, Activity.ActivityClient activity, string tenant, string name, bool unfiltered, TextWriter output, CancellationToken cancellationToken)
     {
         EventSource source;
         try
         {
             source = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant, DisplayName = name, SendUnfiltered = unfiltered }, cancellationToken: cancellationToken);
-            Console.WriteLine($"Created: {Describe(source)}");
+            await output.WriteLineAsync($"Created: {Describe(source)}");
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
         {
             source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }, cancellationToken: cancellationToken);
-            Console.WriteLine($"Exists: {Describe(source)}");
+            await output.WriteLineAsync($"Exists: {Describe(source)}");
         }
 
-        await WatchAsync(activity, tenant, async () =>
+        await WatchAsync(activity, tenant, output, async () =>
         {
             if (source.State == ConnectionState.Connected)
             {
@@ -102,37 +231,39 @@ public static class Program
             }
 
             // Stand in for the tenant administrator: open the consent URL and follow the redirects back to the gateway.
-            Console.WriteLine($"Admin consent URL: {source.AdminConsentUrl}");
+            await output.WriteLineAsync($"Admin consent URL: {source.AdminConsentUrl}");
             using var browser = new HttpClient();
             using var page = await browser.GetAsync(source.AdminConsentUrl, cancellationToken);
-            Console.WriteLine($"Consent callback answered HTTP {(int)page.StatusCode}.");
+            await output.WriteLineAsync($"Consent callback answered HTTP {(int)page.StatusCode}.");
             var after = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }, cancellationToken: cancellationToken);
-            Console.WriteLine($"Now: {Describe(after)}");
+            await output.WriteLineAsync($"Now: {Describe(after)}");
         }, cancellationToken);
         return 0;
     }
 
-    private static async Task WatchAsync(Activity.ActivityClient activity, string tenant, Func<Task> onSubscribed, CancellationToken cancellationToken)
+    private static async Task WatchAsync(Activity.ActivityClient activity, string tenant, TextWriter output, Func<Task> onSubscribed, CancellationToken cancellationToken)
     {
         using var ingress = activity.StreamIngress(new StreamRequest { TenantId = tenant }, cancellationToken: cancellationToken);
         using var admin = activity.StreamAdmin(new StreamRequest { TenantId = tenant }, cancellationToken: cancellationToken);
         await EnsureSubscribedAsync(ingress, cancellationToken);
         await EnsureSubscribedAsync(admin, cancellationToken);
 
-        Console.WriteLine($"Subscribed to tenant {tenant}'s ingress and admin activity; Ctrl-C stops.");
+        await output.WriteLineAsync($"Subscribed to tenant {tenant}'s ingress and admin activity; Ctrl-C stops.");
         await onSubscribed();
+        // Two loops print at once: one writer that serializes their lines.
+        var lines = TextWriter.Synchronized(output);
         var printIngress = Task.Run(async () =>
         {
             await foreach (var e in ingress.ResponseStream.ReadAllAsync(cancellationToken))
             {
-                Console.WriteLine(Describe(e));
+                lines.WriteLine(Describe(e));
             }
         }, cancellationToken);
         var printAdmin = Task.Run(async () =>
         {
             await foreach (var e in admin.ResponseStream.ReadAllAsync(cancellationToken))
             {
-                Console.WriteLine(Describe(e));
+                lines.WriteLine(Describe(e));
             }
         }, cancellationToken);
         await Task.WhenAll(printIngress, printAdmin);
@@ -165,17 +296,4 @@ public static class Program
         + (e.Target.Length > 0 ? $" on {e.Target}" : "")
         + (e.Changes.Count > 0 ? $" changed {string.Join(", ", e.Changes.Select(c => c.Name))}" : "")
         + $" result={e.Result}";
-
-    private static string? TakeOption(List<string> args, string name)
-    {
-        var index = args.IndexOf(name);
-        if (index < 0 || index + 1 >= args.Count)
-        {
-            return null;
-        }
-
-        var value = args[index + 1];
-        args.RemoveRange(index, 2);
-        return value;
-    }
 }

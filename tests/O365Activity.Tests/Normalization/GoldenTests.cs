@@ -1,5 +1,6 @@
 using System.Text.Json;
 using O365Activity.Contracts.Activity;
+using O365Activity.Tests.Cli.Normalize;
 
 namespace O365Activity.Tests.Normalization;
 

@@ -1,6 +1,7 @@
 using O365Activity.Contracts.Activity;
 using O365Activity.Gateway.Services;
 using O365Activity.Grains.Normalization;
+using O365Activity.Tests.Cli.Normalize;
 
 namespace O365Activity.Tests.Normalization;
 

@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using O365Activity.Silo;
+using O365Activity.Cli.Normalize;
+using O365Activity.Tests.Normalization;
 
-namespace O365Activity.Tests.Normalization;
+namespace O365Activity.Tests.Cli.Normalize;
 
 /// <summary>The offline <c>normalize</c> command: input formats, output lines, errors and exit codes.</summary>
 public sealed class NormalizeCommandTests : IDisposable
@@ -437,6 +438,38 @@ public sealed class NormalizeCommandTests : IDisposable
         Assert.Equal(51.5142, location.GetProperty("latitude").GetDouble());
     }
 
+    [SharedFact("geoip", "GeoLite2-City-Test.mmdb")]
+    public async Task NormalizeCommand_AppSettingsJsonInTheExecutablesFolder_GeoIpSectionRead()
+    {
+        var database = SharedFolder.Combine("geoip", "GeoLite2-City-Test.mmdb");
+        await File.WriteAllTextAsync(Path.Combine(_temp, "appsettings.json"), JsonSerializer.Serialize(new { GeoIp = new { CityDatabasePath = database } }));
+        var record = SignIn.Replace("203.0.113.61", "81.2.69.142", StringComparison.Ordinal);
+
+        var (code, output, error) = await RunWithConfiguration(record, NormalizeCommand.LoadConfiguration(_temp));
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        using var line = JsonDocument.Parse(Assert.Single(Lines(output)));
+        Assert.Equal("London", line.RootElement.GetProperty("location").GetProperty("city").GetString());
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_NoAppSettingsJson_NoLocations()
+    {
+        var (code, output, _) = await RunWithConfiguration(SignIn, NormalizeCommand.LoadConfiguration(_temp));
+
+        Assert.Equal(0, code);
+        Assert.Equal([SignInLine], Lines(output));
+    }
+
+    [Fact]
+    public async Task NormalizeCommand_AppSettingsJsonNotJson_LoadConfigurationThrowsInvalidData()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_temp, "appsettings.json"), "{ not json");
+
+        Assert.Throws<InvalidDataException>(() => NormalizeCommand.LoadConfiguration(_temp));
+    }
+
     [Fact]
     public async Task NormalizeCommand_IncludeRawAndFederatedDomain_Applied()
     {
@@ -521,9 +554,11 @@ public sealed class NormalizeCommandTests : IDisposable
     internal static async Task<(int Code, string Output, string Error)> Run(string input, params string[] args) =>
         await Run(input, args, []);
 
-    internal static async Task<(int Code, string Output, string Error)> Run(string input, string[] args, Dictionary<string, string?> settings)
+    internal static Task<(int Code, string Output, string Error)> Run(string input, string[] args, Dictionary<string, string?> settings) =>
+        RunWithConfiguration(input, new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), args);
+
+    internal static async Task<(int Code, string Output, string Error)> RunWithConfiguration(string input, IConfiguration configuration, params string[] args)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         using var stdin = new MemoryStream(Encoding.UTF8.GetBytes(input));
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();

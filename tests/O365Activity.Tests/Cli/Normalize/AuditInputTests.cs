@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using O365Activity.Silo;
+using O365Activity.Cli.Normalize;
 
-namespace O365Activity.Tests.Normalization;
+namespace O365Activity.Tests.Cli.Normalize;
 
 /// <summary>The <c>normalize</c> command's input reader: how the format is decided, and that it streams.</summary>
 public sealed class AuditInputTests
@@ -129,43 +129,5 @@ public sealed class AuditInputTests
             },
             (position, _) => errors.Add(position.ToString()));
         return (format, records, errors);
-    }
-
-    /// <summary>A read-only, non-seekable stream over bytes that counts what has been read from it.</summary>
-    private sealed class CountingStream(byte[] bytes) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, bytes.Length - BytesRead);
-            Array.Copy(bytes, BytesRead, buffer, offset, n);
-            BytesRead += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
