@@ -211,6 +211,25 @@ public static class Program
 
     private static async Task<int> DemoAsync(EventSources.EventSourcesClient sources, Activity.ActivityClient activity, string tenant, string name, bool unfiltered, TextWriter output, CancellationToken cancellationToken)
     {
+        // A gateway that has just started answers UNAVAILABLE until it has connected to the silos: wait up to a minute.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await sources.ListEventSourcesAsync(new ListEventSourcesRequest(), cancellationToken: cancellationToken);
+                break;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 60)
+            {
+                if (attempt == 1)
+                {
+                    await output.WriteLineAsync($"Waiting for the gateway to reach the cluster ({e.Status.Detail})...");
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+
         EventSource source;
         try
         {
