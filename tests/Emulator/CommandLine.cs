@@ -18,7 +18,14 @@ public sealed record CommandLine(EmulatorOptions Options, bool ShowHelp)
           --client-secret SECRET   the only client secret it accepts (default: any)
           --auto-consent           treat every tenant as having granted admin consent
           --consent-tenant GUID    tenant consented for by /organizations/v2.0/adminconsent without tenant_hint
-          --generate-every SPAN    add a synthetic blob per subscribed tenant every SPAN (10s, 500ms, 2m, 00:00:10)
+          --generate-every SPAN    generator tick (10s, 500ms, 2m, 00:00:10): alone, one blob of 2-5 sign-ins and admin
+                                   changes per tenant subscribed to Audit.AzureActiveDirectory each SPAN
+          --generate-rate R        steady feed: R synthetic records per second per tenant (fractions allowed), split
+                                   86/8/6 over Audit.AzureActiveDirectory/SharePoint/Exchange, for each enabled
+                                   subscription, delivered every --generate-every tick (default 1s), visible at once
+          --backlog N[,HOURS]      N synthetic records per tenant (same split), made when a subscription first starts,
+                                   spread over the last HOURS (default 24, at most 168), in blobs of --blob-size
+          --seed N                 seed of the synthetic records: the same seed serves the same record ids (default random)
           --blob-size N            records per blob (default 50)
           --page-size N            entries per content-listing page (default 100)
           --next-page-header NAME  header carrying the next page (default NextPageUri; or NextPageUrl, nextpageuri)
@@ -76,6 +83,21 @@ public sealed record CommandLine(EmulatorOptions Options, bool ShowHelp)
                     break;
                 case "--generate-every":
                     options = options with { GenerateEvery = ParsePositiveSpan(arg, Value()) };
+                    break;
+                case "--generate-rate":
+                    options = options with { GenerateRate = ParsePositiveNumber(arg, Value()) };
+                    break;
+                case "--backlog":
+                    options = options with { Backlog = ParseBacklog(arg, Value()) };
+                    break;
+                case "--seed":
+                    var seedText = Value();
+                    options = options with
+                    {
+                        GeneratorSeed = int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
+                            ? seed
+                            : throw new FormatException($"{arg}: '{seedText}' is not a whole number."),
+                    };
                     break;
                 case "--blob-size":
                     options = options with { BlobSize = ParsePositiveInt(arg, Value()) };
@@ -164,6 +186,36 @@ public sealed record CommandLine(EmulatorOptions Options, bool ShowHelp)
         var span = ParseSpan(option, text);
         return span > TimeSpan.Zero ? span : throw new FormatException($"{option} must be positive.");
     }
+
+    /// <summary>Reads <c>N[,HOURS]</c>: N records (a positive whole number), HOURS a positive number up to 168 (default 24).</summary>
+    /// <param name="option">The option name, for the error message.</param>
+    /// <param name="text">The text.</param>
+    /// <returns>The backlog.</returns>
+    /// <exception cref="FormatException">Not of that form.</exception>
+    public static BacklogOptions ParseBacklog(string option, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > 2)
+        {
+            throw new FormatException($"{option}: '{text}' is not N or N,HOURS.");
+        }
+
+        var backlog = new BacklogOptions(ParsePositiveInt(option, parts[0]));
+        if (parts.Length == 1)
+        {
+            return backlog;
+        }
+
+        var hours = ParsePositiveNumber(option, parts[1]);
+        return hours <= BacklogOptions.MaxWindow.TotalHours
+            ? backlog with { Window = TimeSpan.FromHours(hours) }
+            : throw new FormatException($"{option}: HOURS must be at most {BacklogOptions.MaxWindow.TotalHours} (7 days), not {parts[1]}.");
+    }
+
+    private static double ParsePositiveNumber(string option, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n) && n > 0
+            ? n
+            : throw new FormatException($"{option}: '{text}' is not a positive number.");
 
     private static int ParsePositiveInt(string option, string text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0

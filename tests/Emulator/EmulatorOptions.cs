@@ -93,11 +93,31 @@ public sealed record EmulatorOptions
     /// </summary>
     public TimeSpan FolderBlobSpacing { get; init; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>When set, every interval (by <see cref="TimeProvider"/>) each tenant subscribed to
-    /// <c>Audit.AzureActiveDirectory</c> gets a fresh synthetic blob of sign-ins and admin changes. Null: off.</summary>
+    /// <summary>
+    /// The generator's tick (by <see cref="TimeProvider"/>). Without <see cref="GenerateRate"/>, each tick gives every tenant
+    /// subscribed to Audit.AzureActiveDirectory one fresh blob of 2 to 5 synthetic sign-ins and admin changes. With
+    /// <see cref="GenerateRate"/>, the rate's records are delivered each tick (null then means 1 second). Null and no rate: off.
+    /// </summary>
     public TimeSpan? GenerateEvery { get; init; }
 
-    /// <summary>Seed of the synthetic-record generator; null seeds from the system.</summary>
+    /// <summary>
+    /// A steady feed: synthetic records per second per tenant (command line <c>--generate-rate</c>), split over
+    /// Audit.AzureActiveDirectory, Audit.SharePoint and Audit.Exchange as the backlog is (86/8/6 per 100, see
+    /// <see cref="BacklogOptions"/>), for every tenant with auditing on and an enabled subscription to the content type,
+    /// counted from the subscription's start. Each tick adds what is due so far (<c>floor(rate × seconds since start)</c>,
+    /// so the rate is exact over time however the ticks fall) as blobs of at most <see cref="BlobSize"/> records with
+    /// <c>contentCreated</c> = <c>VisibleAt</c> = the tick's time (whole milliseconds) and <c>CreationTime</c> = that time in whole
+    /// seconds. A stopped or disabled subscription gets nothing, and starts afresh when enabled again. Null: off. Must be
+    /// positive; fractions allowed (0.5 = one record every 2 seconds).
+    /// </summary>
+    public double? GenerateRate { get; init; }
+
+    /// <summary>A synthetic backlog per tenant and content type when its subscription first starts (see
+    /// <see cref="BacklogOptions"/>). Null: none.</summary>
+    public BacklogOptions? Backlog { get; init; }
+
+    /// <summary>Seed of the synthetic records (backlog, generator): the same seed serves the same record ids. Null seeds from
+    /// the system; the seed in use is <see cref="EmulatorState.GeneratorSeed"/>.</summary>
     public int? GeneratorSeed { get; init; }
 
     /// <summary>How many requests the request log keeps (oldest dropped first). Default 100,000.</summary>

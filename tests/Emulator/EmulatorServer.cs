@@ -85,23 +85,10 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         runtime.SelfOrigin = baseUrl.GetLeftPart(UriPartial.Authority);
 
         ITimer? generator = null;
-        if (options.GenerateEvery is { } every)
+        if (options.GenerateEvery is not null || options.GenerateRate is not null)
         {
-            var synthetic = new SyntheticRecords(options.GeneratorSeed is { } seed ? new Random(seed) : new Random());
-            var gate = new Lock();
-            generator = options.TimeProvider.CreateTimer(
-                _ =>
-                {
-                    // Timer callbacks may overlap under fake time; the generator's Random is not thread-safe.
-                    lock (gate)
-                    {
-                        var tenants = state.GenerateTick(synthetic.Make);
-                        LogGenerated(logger, tenants);
-                    }
-                },
-                null,
-                every,
-                every);
+            var every = options.GenerateEvery ?? TimeSpan.FromSeconds(1);
+            generator = options.TimeProvider.CreateTimer(_ => LogGenerated(logger, state.GenerateTick()), null, every, every);
         }
 
         LogStarted(logger, baseUrl);
@@ -142,6 +129,20 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(every, TimeSpan.Zero, nameof(options.GenerateEvery));
         }
 
+        if (options.GenerateRate is { } rate && (!double.IsFinite(rate) || rate <= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), rate, "EmulatorOptions.GenerateRate must be a positive number of records per second.");
+        }
+
+        if (options.Backlog is { } backlog)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(backlog.Records, 1, "EmulatorOptions.Backlog.Records");
+            if (backlog.Window <= TimeSpan.Zero || backlog.Window > BacklogOptions.MaxWindow)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), backlog.Window, "EmulatorOptions.Backlog.Window must be more than zero and at most 7 days.");
+            }
+        }
+
         if (options.Throttling.StatusCode is < 400 or > 599)
         {
             throw new ArgumentException("EmulatorOptions.Throttling.StatusCode must be an error status (429 or 403).", nameof(options));
@@ -169,8 +170,8 @@ public sealed partial class EmulatorServer : IAsyncDisposable
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Loaded {Records} audit records from {Files} files in {Directory} ({Skipped} inputs skipped)")]
     private static partial void LogFolderLoaded(ILogger logger, int records, int files, string directory, int skipped);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Generated a synthetic blob for {Tenants} tenants")]
-    private static partial void LogGenerated(ILogger logger, int tenants);
+    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Generated {Blobs} synthetic blobs")]
+    private static partial void LogGenerated(ILogger logger, int blobs);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "Emulator started on {BaseUrl}")]
     private static partial void LogStarted(ILogger logger, Uri baseUrl);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using O365Activity.Emulator.Content;
 
@@ -25,6 +26,8 @@ public sealed class EmulatorState
     private readonly List<(Func<EmulatorRequest, bool> Predicate, TaskCompletionSource<EmulatorRequest> Completion)> _waiters = [];
     private readonly IReadOnlyDictionary<string, ImmutableArray<ImmutableArray<AuditRecord>>> _folderBlobs;
     private readonly DateTimeOffset _startedAt;
+    private readonly SyntheticRecords _synthetic;
+    private bool _generatorPaused;
     private long _skewTicks;
     private long _sequence;
 
@@ -37,6 +40,7 @@ public sealed class EmulatorState
             g => g.Key,
             g => g.Chunk(Math.Max(1, options.BlobSize)).Select(c => c.ToImmutableArray()).ToImmutableArray(),
             StringComparer.Ordinal);
+        _synthetic = new SyntheticRecords(options.GeneratorSeed ?? Random.Shared.Next());
         _startedAt = UtcNow;
         foreach (var tenant in options.ConsentedTenants)
         {
@@ -57,6 +61,44 @@ public sealed class EmulatorState
 
     /// <summary>What loading <see cref="EmulatorOptions.RecordsDirectory"/> found; null when no folder was configured.</summary>
     public FolderLoadReport? FolderLoad { get; }
+
+    /// <summary>The seed of the synthetic records (backlog and generator): <see cref="EmulatorOptions.GeneratorSeed"/>, or
+    /// the one drawn at start when that is null. Another emulator started with this seed serves the same record ids.</summary>
+    public int GeneratorSeed => _synthetic.Seed;
+
+    /// <summary>
+    /// While true the generator (<see cref="EmulatorOptions.GenerateEvery"/>, <see cref="EmulatorOptions.GenerateRate"/>)
+    /// adds nothing, so that a benchmark can let the service drain and compare record ids. Setting it back to false resumes
+    /// the rate feed from that moment, without catching up on the pause.
+    /// </summary>
+    public bool GeneratorPaused
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _generatorPaused;
+            }
+        }
+
+        set
+        {
+            lock (_lock)
+            {
+                if (_generatorPaused && !value)
+                {
+                    var now = UtcNow;
+                    foreach (var sub in _tenants.Values.SelectMany(t => t.Subscriptions.Values))
+                    {
+                        sub.FeedSince = now;
+                        sub.FeedEmitted = 0;
+                    }
+                }
+
+                _generatorPaused = value;
+            }
+        }
+    }
 
     // ---------------------------------------------------------------- consent and tokens
 
@@ -331,7 +373,7 @@ public sealed class EmulatorState
                 return false;
             }
 
-            Tenant(blob.TenantId).Blobs.Remove(blob);
+            Tenant(blob.TenantId).BlobList(blob.ContentType).Remove(blob);
             return true;
         }
     }
@@ -344,10 +386,57 @@ public sealed class EmulatorState
         var ct = contentType is null ? null : RequireContentType(contentType);
         lock (_lock)
         {
-            return Tenant(tenantId).Blobs.Where(b => ct is null || b.ContentType == ct)
-                .OrderBy(b => b.Created).ThenBy(b => b.ContentId, StringComparer.Ordinal)
-                .Select(b => b.ToInfo()).ToList();
+            return [.. BlobsLocked(tenantId, ct).Select(b => b.ToInfo())];
         }
+    }
+
+    /// <summary>How many records the blobs of a tenant hold (visible or not, expired included).</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="contentType">Only this content type (any letter case); null for all.</param>
+    /// <exception cref="ArgumentException">Not a content type.</exception>
+    public long CountRecords(Guid tenantId, string? contentType = null)
+    {
+        var ct = contentType is null ? null : RequireContentType(contentType);
+        lock (_lock)
+        {
+            return BlobsLocked(tenantId, ct).Sum(b => (long)b.Content.Count);
+        }
+    }
+
+    /// <summary>
+    /// The <c>Id</c> of every record in the blobs of a tenant (visible or not, expired included), blob by blob in the order
+    /// of <see cref="GetBlobs"/>, records in blob order; records whose <c>Id</c> is not a string are left out. The blobs are
+    /// taken when this is called; the ids are made while enumerating (synthetic blobs keep no records), so a million ids cost
+    /// no memory here. The set a benchmark should find stored once the service has fetched everything listed.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="contentType">Only this content type (any letter case); null for all.</param>
+    /// <returns>The ids as served (synthetic ones as lower-case GUIDs, <c>D</c> format).</returns>
+    /// <exception cref="ArgumentException">Not a content type.</exception>
+    public IEnumerable<string> EnumerateRecordIds(Guid tenantId, string? contentType = null)
+    {
+        var ct = contentType is null ? null : RequireContentType(contentType);
+        List<BlobContent> contents;
+        lock (_lock)
+        {
+            contents = [.. BlobsLocked(tenantId, ct).Select(b => b.Content)];
+        }
+
+        return contents.SelectMany(c => c.RecordIds());
+    }
+
+    /// <summary>The <c>Id</c> of each record of one blob, in blob order (see <see cref="EnumerateRecordIds"/>).</summary>
+    /// <param name="contentId">The blob's content id.</param>
+    /// <exception cref="KeyNotFoundException">No such blob.</exception>
+    public IReadOnlyList<string> GetRecordIds(string contentId)
+    {
+        BlobContent content;
+        lock (_lock)
+        {
+            content = _blobs.TryGetValue(contentId, out var blob) ? blob.Content : throw new KeyNotFoundException($"No blob '{contentId}'.");
+        }
+
+        return [.. content.RecordIds()];
     }
 
     /// <summary>Makes every <c>nextPage</c> token issued so far invalid (AF20031 on use).</summary>
@@ -635,18 +724,50 @@ public sealed class EmulatorState
         }
     }
 
-    /// <summary>The visible blobs of a listing window, in listing order, from <paramref name="from"/> (inclusive) on.</summary>
+    /// <summary>The first <paramref name="limit"/> visible blobs of a listing window, in listing order, from
+    /// <paramref name="from"/> (inclusive) on. A binary search and a walk over the window: a tenant with 100,000 blobs
+    /// lists a page as fast as one with 10.</summary>
     internal IReadOnlyList<BlobInfo> ListVisible(
-        Guid tenantId, string contentType, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now, (DateTimeOffset Created, string ContentId)? from)
+        Guid tenantId,
+        string contentType,
+        DateTimeOffset start,
+        DateTimeOffset end,
+        DateTimeOffset now,
+        (DateTimeOffset Created, string ContentId)? from,
+        int limit)
     {
         lock (_lock)
         {
-            return Tenant(tenantId).Blobs
-                .Where(b => b.ContentType == contentType && b.Created >= start && b.Created < end && b.VisibleAt <= now)
-                .Where(b => from is not { } f || b.Created > f.Created
-                    || (b.Created == f.Created && string.CompareOrdinal(b.ContentId, f.ContentId) >= 0))
-                .OrderBy(b => b.Created).ThenBy(b => b.ContentId, StringComparer.Ordinal)
-                .Select(b => b.ToInfo()).ToList();
+            var blobs = Tenant(tenantId).BlobList(contentType);
+            var lower = from is { } f && f.Created > start ? f.Created : start;
+            int low = 0, high = blobs.Count;
+            while (low < high)
+            {
+                var middle = low + ((high - low) / 2);
+                if (blobs[middle].Created < lower)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle;
+                }
+            }
+
+            var page = new List<BlobInfo>(Math.Min(limit, 128));
+            for (var i = low; i < blobs.Count && page.Count < limit && blobs[i].Created < end; i++)
+            {
+                var b = blobs[i];
+                if (b.VisibleAt > now
+                    || (from is { } position && b.Created == position.Created && string.CompareOrdinal(b.ContentId, position.ContentId) < 0))
+                {
+                    continue;
+                }
+
+                page.Add(b.ToInfo());
+            }
+
+            return page;
         }
     }
 
@@ -691,30 +812,83 @@ public sealed class EmulatorState
     }
 
     /// <summary>A blob for fetching: null when unknown for this tenant.</summary>
-    internal (BlobInfo Info, ImmutableArray<AuditRecord> Records)? FindBlob(Guid tenantId, string contentId)
+    internal (BlobInfo Info, BlobContent Content)? FindBlob(Guid tenantId, string contentId)
     {
         lock (_lock)
         {
-            return _blobs.TryGetValue(contentId, out var blob) && blob.TenantId == tenantId ? (blob.ToInfo(), blob.Records) : null;
+            return _blobs.TryGetValue(contentId, out var blob) && blob.TenantId == tenantId ? (blob.ToInfo(), blob.Content) : null;
         }
     }
 
-    /// <summary>Adds a synthetic blob for every tenant subscribed to Audit.AzureActiveDirectory (the generator's tick).</summary>
-    internal int GenerateTick(Func<DateTimeOffset, IReadOnlyList<string>> makeRecords)
+    /// <summary>
+    /// The generator's tick. Without <see cref="EmulatorOptions.GenerateRate"/>: one blob of 2 to 5 records for every tenant
+    /// with auditing on and an enabled Audit.AzureActiveDirectory subscription. With it: for every such tenant and content type
+    /// of <see cref="SyntheticMix"/>, the records due since the subscription started that were not added yet, as blobs of at
+    /// most <see cref="EmulatorOptions.BlobSize"/>. Nothing while <see cref="GeneratorPaused"/>.
+    /// </summary>
+    /// <returns>How many blobs were added.</returns>
+    internal int GenerateTick()
     {
-        List<Guid> tenants;
         lock (_lock)
         {
-            tenants = [.. _tenants.Where(t => t.Value.Subscriptions.TryGetValue(EmulatorContentTypes.AzureActiveDirectory, out var s)
-                && s.Status == SubscriptionStatus.Enabled && !t.Value.AuditingDisabled).Select(t => t.Key)];
-        }
+            if (_generatorPaused)
+            {
+                return 0;
+            }
 
-        foreach (var tenant in tenants)
-        {
-            AddBlob(tenant, makeRecords(UtcNow), new BlobOptions { ContentType = EmulatorContentTypes.AzureActiveDirectory });
-        }
+            var now = UtcNow;
+            var created = TruncateToMilliseconds(now);
+            var added = 0;
+            foreach (var (tenantId, tenant) in _tenants)
+            {
+                if (tenant.AuditingDisabled)
+                {
+                    continue;
+                }
 
-        return tenants.Count;
+                foreach (var contentType in SyntheticMix.ContentTypes)
+                {
+                    if (!tenant.Subscriptions.TryGetValue(contentType, out var sub) || sub.Status != SubscriptionStatus.Enabled)
+                    {
+                        continue;
+                    }
+
+                    var stream = _synthetic.StreamTag(tenantId, contentType, SyntheticSource.Feed);
+                    tenant.FeedOrdinals.TryGetValue(contentType, out var ordinal);
+                    long due;
+                    TimeSpan span;
+                    if (_options.GenerateRate is { } rate)
+                    {
+                        var seconds = Math.Max(0, (now - (sub.FeedSince ?? now)).TotalSeconds);
+                        due = SyntheticMix.Split(contentType, (long)Math.Floor(rate * seconds)) - sub.FeedEmitted;
+                        span = TimeSpan.Zero;
+                    }
+                    else
+                    {
+                        due = contentType == EmulatorContentTypes.AzureActiveDirectory ? SyntheticRecords.TickBlobSize(stream, ordinal) : 0;
+                        span = TimeSpan.FromSeconds(60);
+                    }
+
+                    if (due <= 0)
+                    {
+                        continue;
+                    }
+
+                    sub.FeedEmitted += due;
+                    for (var first = 0L; first < due; first += _options.BlobSize)
+                    {
+                        var count = (int)Math.Min(_options.BlobSize, due - first);
+                        var content = new GeneratedBlobContent(_synthetic, tenant.TenantText, contentType, stream, ordinal + first, count, now, span);
+                        AddBlobLocked(tenantId, contentType, NewContentId(created, contentType), created, created, created + _options.ContentRetention, content);
+                        added++;
+                    }
+
+                    tenant.FeedOrdinals[contentType] = ordinal + due;
+                }
+            }
+
+            return added;
+        }
     }
 
     private static string RequireContentType(string contentType) =>
@@ -744,24 +918,49 @@ public sealed class EmulatorState
         lock (_lock)
         {
             var created = TruncateToMilliseconds(options.ContentCreated ?? UtcNow);
-            var blob = new Blob(
-                tenantId,
-                contentType,
-                options.ContentId ?? NewContentId(created, contentType),
-                created,
-                options.ContentExpiration ?? created + _options.ContentRetention,
-                [.. records])
+            var contentId = options.ContentId ?? NewContentId(created, contentType);
+            if (_blobs.ContainsKey(contentId))
             {
-                VisibleAt = Max(created, options.VisibleAt ?? created),
-            };
-            if (!_blobs.TryAdd(blob.ContentId, blob))
-            {
-                throw new ArgumentException($"Content id '{blob.ContentId}' is taken.", nameof(options));
+                throw new ArgumentException($"Content id '{contentId}' is taken.", nameof(options));
             }
 
-            Tenant(tenantId).Blobs.Add(blob);
-            return blob.ContentId;
+            AddBlobLocked(
+                tenantId,
+                contentType,
+                contentId,
+                created,
+                Max(created, options.VisibleAt ?? created),
+                options.ContentExpiration ?? created + _options.ContentRetention,
+                new StoredBlobContent([.. records], Tenant(tenantId).TenantText));
+            return contentId;
         }
+    }
+
+    /// <summary>Adds a blob whose content id is known to be free.</summary>
+    private void AddBlobLocked(
+        Guid tenantId, string contentType, string contentId, DateTimeOffset created, DateTimeOffset visibleAt, DateTimeOffset expiration, BlobContent content)
+    {
+        var blob = new Blob(tenantId, contentType, contentId, created, expiration, content) { VisibleAt = visibleAt };
+        _blobs.Add(contentId, blob);
+        var list = Tenant(tenantId).BlobList(contentType);
+        if (list.Count == 0 || Blob.Compare(list[^1], blob) <= 0)
+        {
+            list.Add(blob);
+        }
+        else
+        {
+            var index = list.BinarySearch(blob, Blob.ListingOrder);
+            list.Insert(index < 0 ? ~index : index, blob);
+        }
+    }
+
+    /// <summary>The blobs of a tenant in listing order: (<c>contentCreated</c>, content id).</summary>
+    private IEnumerable<Blob> BlobsLocked(Guid tenantId, string? contentType)
+    {
+        var tenant = Tenant(tenantId);
+        return contentType is not null
+            ? tenant.BlobList(contentType)
+            : EmulatorContentTypes.All.SelectMany(tenant.BlobList).Order(Blob.ListingOrder);
     }
 
     private void StartLocked(Guid tenantId, string contentType, SubscriptionData sub)
@@ -770,8 +969,10 @@ public sealed class EmulatorState
         sub.Status = SubscriptionStatus.Enabled;
         sub.StartedAt = now;
         sub.DisabledBy = null;
+        sub.FeedSince = now;
+        sub.FeedEmitted = 0;
         var tenant = Tenant(tenantId);
-        if (!tenant.FolderMaterialized.Add(contentType) || !_folderBlobs.TryGetValue(contentType, out var chunks))
+        if (!tenant.ContentMaterialized.Add(contentType))
         {
             return;
         }
@@ -780,15 +981,40 @@ public sealed class EmulatorState
         // written in whole seconds) sees them all on its first poll.
         var later = Max(now, _startedAt);
         var baseTime = new DateTimeOffset(later.UtcTicks - (later.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        for (var i = 0; i < chunks.Length; i++)
+        AddBacklogLocked(tenantId, contentType, baseTime);
+        if (_folderBlobs.TryGetValue(contentType, out var chunks))
         {
-            var created = TruncateToMilliseconds(baseTime - (_options.FolderBlobSpacing * (chunks.Length - i)));
-            var blob = new Blob(tenantId, contentType, NewContentId(created, contentType), created, created + _options.ContentRetention, chunks[i])
+            for (var i = 0; i < chunks.Length; i++)
             {
-                VisibleAt = created,
-            };
-            _blobs.Add(blob.ContentId, blob);
-            tenant.Blobs.Add(blob);
+                var created = TruncateToMilliseconds(baseTime - (_options.FolderBlobSpacing * (chunks.Length - i)));
+                AddBlobLocked(
+                    tenantId, contentType, NewContentId(created, contentType), created, created, created + _options.ContentRetention,
+                    new StoredBlobContent(chunks[i], tenant.TenantText));
+            }
+        }
+    }
+
+    /// <summary>The content type's share of <see cref="EmulatorOptions.Backlog"/> (see <see cref="BacklogOptions"/>): blob
+    /// <c>i</c> of <c>n</c> is stamped <c>(n - 1 - i)</c> slots of <c>window / n</c> plus 1 ms before <paramref name="baseTime"/>,
+    /// its records' <c>CreationTime</c> within the slot before that.</summary>
+    private void AddBacklogLocked(Guid tenantId, string contentType, DateTimeOffset baseTime)
+    {
+        if (_options.Backlog is not { } backlog || SyntheticMix.Split(contentType, backlog.Records) is var total && total == 0)
+        {
+            return;
+        }
+
+        var size = _options.BlobSize;
+        var blobs = (total + size - 1) / size;
+        var slot = TimeSpan.FromTicks(backlog.Window.Ticks / blobs);
+        var stream = _synthetic.StreamTag(tenantId, contentType, SyntheticSource.Backlog);
+        var tenantText = Tenant(tenantId).TenantText;
+        for (var i = 0L; i < blobs; i++)
+        {
+            var first = i * size;
+            var created = TruncateToMilliseconds(baseTime - (slot * (blobs - 1 - i)) - TimeSpan.FromMilliseconds(1));
+            var content = new GeneratedBlobContent(_synthetic, tenantText, contentType, stream, first, (int)Math.Min(size, total - first), created, slot);
+            AddBlobLocked(tenantId, contentType, NewContentId(created, contentType), created, created, created + _options.ContentRetention, content);
         }
     }
 
@@ -811,7 +1037,7 @@ public sealed class EmulatorState
     {
         if (!_tenants.TryGetValue(tenantId, out var tenant))
         {
-            tenant = new TenantData();
+            tenant = new TenantData(tenantId);
             _tenants.Add(tenantId, tenant);
         }
 
@@ -823,8 +1049,11 @@ public sealed class EmulatorState
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
         new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
-    private sealed class TenantData
+    private sealed class TenantData(Guid tenantId)
     {
+        /// <summary>The tenant id as served in <c>OrganizationId</c>, shared by every blob of the tenant.</summary>
+        public JsonEncodedText TenantText { get; } = JsonEncodedText.Encode(tenantId.ToString());
+
         public bool Consented { get; set; }
 
         public ConsentFailure? ConsentFailure { get; set; }
@@ -845,9 +1074,25 @@ public sealed class EmulatorState
 
         public Dictionary<string, SubscriptionData> Subscriptions { get; } = new(StringComparer.Ordinal);
 
-        public HashSet<string> FolderMaterialized { get; } = new(StringComparer.Ordinal);
+        /// <summary>Content types whose folder content and backlog were made (on the first start only).</summary>
+        public HashSet<string> ContentMaterialized { get; } = new(StringComparer.Ordinal);
 
-        public List<Blob> Blobs { get; } = [];
+        /// <summary>Per content type, the blobs in listing order (see <see cref="Blob.ListingOrder"/>).</summary>
+        public Dictionary<string, List<Blob>> Blobs { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Per content type, the ordinal of the generator's next record (never reset, so feed ids never repeat).</summary>
+        public Dictionary<string, long> FeedOrdinals { get; } = new(StringComparer.Ordinal);
+
+        public List<Blob> BlobList(string contentType)
+        {
+            if (!Blobs.TryGetValue(contentType, out var list))
+            {
+                list = [];
+                Blobs.Add(contentType, list);
+            }
+
+            return list;
+        }
 
         public SubscriptionData Subscription(string contentType)
         {
@@ -871,11 +1116,20 @@ public sealed class EmulatorState
 
         public string? DisabledBy { get; set; }
 
+        /// <summary>Since when the rate feed counts records due (the last start, or the end of a pause).</summary>
+        public DateTimeOffset? FeedSince { get; set; }
+
+        /// <summary>Records the rate feed added since <see cref="FeedSince"/>.</summary>
+        public long FeedEmitted { get; set; }
+
         public SubscriptionInfo ToInfo(string contentType) => new(contentType, Status, StartedAt, StuckDisabled);
     }
 
-    private sealed class Blob(Guid tenantId, string contentType, string contentId, DateTimeOffset created, DateTimeOffset expiration, ImmutableArray<AuditRecord> records)
+    private sealed class Blob(Guid tenantId, string contentType, string contentId, DateTimeOffset created, DateTimeOffset expiration, BlobContent content)
     {
+        /// <summary>Listing order: <c>contentCreated</c>, then content id (ordinal).</summary>
+        public static readonly IComparer<Blob> ListingOrder = Comparer<Blob>.Create(Compare);
+
         public Guid TenantId { get; } = tenantId;
 
         public string ContentType { get; } = contentType;
@@ -886,11 +1140,22 @@ public sealed class EmulatorState
 
         public DateTimeOffset Expiration { get; } = expiration;
 
-        public ImmutableArray<AuditRecord> Records { get; } = records;
+        public BlobContent Content { get; } = content;
 
         public DateTimeOffset VisibleAt { get; set; }
 
-        public BlobInfo ToInfo() => new(TenantId, ContentType, ContentId, Created, Expiration, VisibleAt, Records.Length);
+        public static int Compare(Blob? a, Blob? b)
+        {
+            if (a is null || b is null)
+            {
+                return a is null ? (b is null ? 0 : -1) : 1;
+            }
+
+            var byTime = a.Created.CompareTo(b.Created);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.ContentId, b.ContentId);
+        }
+
+        public BlobInfo ToInfo() => new(TenantId, ContentType, ContentId, Created, Expiration, VisibleAt, Content.Count);
     }
 
     private sealed record PageToken(

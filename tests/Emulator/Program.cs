@@ -63,6 +63,12 @@ public static class Program
             Console.WriteLine($"Serving {load.RecordsLoaded} records from {load.Directory} to every tenant ({load.Skipped.Count} inputs skipped)");
         }
 
+        var options = server.State.Options;
+        if (options.Backlog is not null || options.GenerateEvery is not null || options.GenerateRate is not null)
+        {
+            Console.WriteLine($"Synthetic records with seed {server.State.GeneratorSeed} (--seed {server.State.GeneratorSeed} serves the same ids)");
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

@@ -262,7 +262,8 @@ internal static class ActivityEndpoints
         }
 
         var paging = state.PagingFor(call.Tenant);
-        var visible = state.ListVisible(call.Tenant, contentType, start, end, call.Now, from);
+        // One more than a page: the first entry of the next page, for its token.
+        var visible = state.ListVisible(call.Tenant, contentType, start, end, call.Now, from, Math.Max(1, paging.PageSize) + 1);
         var emptyFirst = paging.EmptyFirstPage && pageToken is null && visible.Count > 0;
         var page = emptyFirst ? [] : visible.Take(Math.Max(1, paging.PageSize)).ToList();
         var next = emptyFirst ? visible[0] : visible.Count > page.Count ? visible[page.Count] : null;
@@ -292,8 +293,8 @@ internal static class ActivityEndpoints
     }
 
     /// <summary>
-    /// <c>GET /audit/{contentId}</c>: the blob's records as a JSON array, streamed, each with <c>OrganizationId</c> set to
-    /// the path tenant. Unknown or not yet visible: AF20050; malformed id: AF20052; expired: AF20051; subscription not
+    /// <c>GET /audit/{contentId}</c>: the blob's records as a JSON array, streamed with <c>Content-Length</c> set, each with
+    /// <c>OrganizationId</c> set to the path tenant (synthetic blobs are written as they are sent). Unknown or not yet visible: AF20050; malformed id: AF20052; expired: AF20051; subscription not
     /// enabled: AF20022/AF20023.
     /// </summary>
     private static async Task BlobAsync(HttpContext context, EmulatorRuntime runtime, ApiCall call)
@@ -324,39 +325,9 @@ internal static class ActivityEndpoints
             return;
         }
 
-        var tenant = Encoding.UTF8.GetBytes(call.TenantText);
-        var records = found.Records;
-        long length = 2 + Math.Max(0, records.Length - 1);
-        foreach (var record in records)
-        {
-            length += record.SizeFor(tenant.Length);
-        }
-
         context.Response.StatusCode = 200;
         context.Response.ContentType = Json.ContentType;
-        context.Response.ContentLength = length;
-
-        // Records are written into a buffer that is flushed every ~64 KB, so a 25 MB blob never sits in memory as one string.
-        var body = context.Response.Body;
-        using var buffer = new MemoryStream(80 * 1024);
-        buffer.WriteByte((byte)'[');
-        for (var i = 0; i < records.Length; i++)
-        {
-            if (i > 0)
-            {
-                buffer.WriteByte((byte)',');
-            }
-
-            records[i].WriteTo(buffer, tenant);
-            if (buffer.Length >= 64 * 1024)
-            {
-                await body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
-                buffer.SetLength(0);
-            }
-        }
-
-        buffer.WriteByte((byte)']');
-        await body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+        await found.Content.SendAsync(context.Response, context.RequestAborted);
     }
 
     private static (string Code, string Message)? SubscriptionErrorFor(EmulatorState state, ApiCall call, string contentType)

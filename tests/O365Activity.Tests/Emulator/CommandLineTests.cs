@@ -27,6 +27,63 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Parse_SyntheticFlags_FillBacklogRateAndSeed()
+    {
+        var line = CommandLine.Parse(["--backlog", "1000000,48", "--generate-rate", "2000", "--generate-every", "500ms", "--seed", "-42", "--blob-size", "1000"], () => null);
+
+        var o = line.Options;
+        Assert.Equal(new BacklogOptions(1_000_000) { Window = TimeSpan.FromHours(48) }, o.Backlog);
+        Assert.Equal((2000.0, TimeSpan.FromMilliseconds(500), -42, 1000), (o.GenerateRate, o.GenerateEvery, o.GeneratorSeed, o.BlobSize));
+    }
+
+    [Theory]
+    [InlineData("500", 500, 24.0)]
+    [InlineData("20000,0.5", 20_000, 0.5)]
+    [InlineData("7, 168", 7, 168.0)]
+    public void Parse_Backlog_ReadsRecordsAndOptionalHours(string text, int records, double hours)
+    {
+        var backlog = CommandLine.Parse(["--backlog", text], () => null).Options.Backlog;
+
+        Assert.Equal(new BacklogOptions(records) { Window = TimeSpan.FromHours(hours) }, backlog);
+    }
+
+    [Fact]
+    public void Parse_NoSyntheticFlags_LeavesThemOff()
+    {
+        var o = CommandLine.Parse([], () => null).Options;
+
+        Assert.Equal((null, null, null, null), (o.Backlog, o.GenerateRate, o.GenerateEvery, o.GeneratorSeed));
+    }
+
+    [Theory]
+    [InlineData("--backlog", "0")]
+    [InlineData("--backlog", "ten")]
+    [InlineData("--backlog", "10,169")]
+    [InlineData("--backlog", "10,0")]
+    [InlineData("--backlog", "10,x")]
+    [InlineData("--backlog", "1,2,3")]
+    [InlineData("--generate-rate", "0")]
+    [InlineData("--generate-rate", "-5")]
+    [InlineData("--generate-rate", "fast")]
+    [InlineData("--generate-rate", "NaN")]
+    [InlineData("--seed", "x")]
+    [InlineData("--backlog")]
+    public void Parse_BadSyntheticFlag_ThrowsFormatExceptionNamingTheOption(params string[] args)
+    {
+        var error = Assert.Throws<FormatException>(() => CommandLine.Parse(args, () => null));
+
+        Assert.StartsWith(args[0], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Usage_ListsTheSyntheticFlags()
+    {
+        Assert.Contains("--backlog N[,HOURS]", CommandLine.Usage, StringComparison.Ordinal);
+        Assert.Contains("--generate-rate R", CommandLine.Usage, StringComparison.Ordinal);
+        Assert.Contains("--seed N", CommandLine.Usage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_NoRecordsFlag_UsesSharedSamplesElseDemoRecords()
     {
         Assert.Equal("/found/samples", CommandLine.Parse([], () => "/found/samples").Options.RecordsDirectory);
