@@ -64,6 +64,19 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
         });
 
         fault = state.TakeFault(request.Method, pathAndQuery, kind, tenant);
+        if (fault is { Rule.DelayOnly: true } slow)
+        {
+            fault = null;
+            try
+            {
+                await Task.Delay(slow.Rule.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         if (fault is not null)
         {
             await AnswerFaultAsync(context, fault.Rule);

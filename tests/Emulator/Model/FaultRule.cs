@@ -40,6 +40,12 @@ public sealed record FaultRule
     /// <summary>A real-time delay before answering (to provoke client time-outs).</summary>
     public TimeSpan Delay { get; init; }
 
+    /// <summary>
+    /// When true the request is only slowed: after <see cref="Delay"/> it gets its normal answer (a slow API, to keep
+    /// a collection running for a while). It is then logged as a normal request, not as a fault.
+    /// </summary>
+    public bool DelayOnly { get; init; }
+
     /// <summary>When true the connection is aborted without any answer (a network failure).</summary>
     public bool AbortConnection { get; init; }
 

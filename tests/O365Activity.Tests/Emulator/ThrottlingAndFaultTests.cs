@@ -77,6 +77,25 @@ public sealed class ThrottlingAndFaultTests
     }
 
     [Fact]
+    public async Task Fault_DelayOnly_SlowsTheRequestThenAnswersNormally()
+    {
+        await using var emulator = await StartAsync(NewClock());
+        emulator.State.EnableSubscription(T1, "Audit.General");
+        using var fault = emulator.State.InjectFault(new FaultRule { Kind = RequestKind.ListContent, TenantId = T1, Times = 1, Delay = TimeSpan.FromMilliseconds(300), DelayOnly = true });
+        using var api = await ApiClientAsync(emulator, T1);
+        var url = Content("Audit.General", Start.AddHours(-1), Start);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var slowed = await SendAsync(api, HttpMethod.Get, url);
+        var slowTime = clock.Elapsed;
+
+        Assert.Equal((200, "[]"), slowed);
+        Assert.True(slowTime >= TimeSpan.FromMilliseconds(300), $"answered after {slowTime}");
+        Assert.Equal(1, fault.Hits);
+        Assert.False(emulator.State.Requests.Single(r => r.Kind == RequestKind.ListContent).Faulted);
+    }
+
+    [Fact]
     public async Task Fault_TokenEndpointWithHeadersAndJsonBody_UntilRemoved()
     {
         await using var emulator = await StartAsync(NewClock());

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -77,8 +75,8 @@ public sealed class ServiceFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        GrpcAddress = new Uri($"http://127.0.0.1:{FreePort()}");
-        ConsentAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        GrpcAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        ConsentAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var gateway = GatewayApp.CreateBuilder(
         [
             $"--Gateway:GrpcEndpoint={GrpcAddress}",
@@ -119,13 +117,6 @@ public sealed class ServiceFixture : IAsyncLifetime
         }
 
         Directory.Delete(_temp, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

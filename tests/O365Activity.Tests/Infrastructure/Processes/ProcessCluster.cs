@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using O365Activity.Emulator;
+using O365Activity.Protos.V1;
+
+namespace O365Activity.Tests.Infrastructure.Processes;
+
+/// <summary>
+/// The service as production runs it, in real processes: silo processes and gateway processes on one PostgreSQL
+/// database, finding each other through the membership table, pointed at an emulator in this test process (so that
+/// the test can script the API and read what it served). Disposing kills every process.
+/// </summary>
+public sealed class ProcessCluster : IAsyncDisposable
+{
+    /// <summary>The application's client id and secret the emulator accepts.</summary>
+    public const string ClientId = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
+    private const string ClientSecret = "process-test-secret";
+
+    private readonly string _logs;
+    private readonly string _connectionString;
+    private readonly TimeSpan _pollInterval;
+    private readonly List<ServiceProcess> _all = [];
+    private int _silos;
+    private int _gateways;
+
+    private ProcessCluster(string logs, string connectionString, EmulatorServer emulator, TimeSpan pollInterval)
+    {
+        _logs = logs;
+        _connectionString = connectionString;
+        _pollInterval = pollInterval;
+        Emulator = emulator;
+        var grpc = Ports.FreeFixed();
+        var consent = Ports.FreeFixed();
+        GrpcAddress = new Uri($"http://127.0.0.1:{grpc}");
+        ConsentAddress = new Uri($"http://127.0.0.1:{consent}");
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
+    }
+
+    /// <summary>The emulator the silos poll.</summary>
+    public EmulatorServer Emulator { get; }
+
+    /// <summary>The cluster id (unique per cluster, so that parallel clusters on one database server never meet).</summary>
+    public string ClusterId { get; } = "test-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Where the gateway's gRPC endpoint listens (the same for every gateway started, one at a time).</summary>
+    public Uri GrpcAddress { get; }
+
+    /// <summary>Where the gateway's consent endpoint listens.</summary>
+    public Uri ConsentAddress { get; }
+
+    /// <summary>A channel to <see cref="GrpcAddress"/>.</summary>
+    public GrpcChannel Channel { get; }
+
+    /// <summary>The silo processes started so far (dead ones included).</summary>
+    public List<ServiceProcess> Silos { get; } = [];
+
+    /// <summary>The gateway processes started so far.</summary>
+    public List<ServiceProcess> Gateways { get; } = [];
+
+    /// <summary>Event sources through the gateway.</summary>
+    public EventSources.EventSourcesClient Sources => new(Channel);
+
+    /// <summary>Activity streams through the gateway.</summary>
+    public Activity.ActivityClient Activity => new(Channel);
+
+    /// <summary>Starts the emulator; silos and gateways are started by the test.</summary>
+    /// <param name="test">The test's name (its processes log to .local/test-logs/NAME).</param>
+    /// <param name="connectionString">The database.</param>
+    /// <param name="emulator">Emulator options (client id and secret are set here).</param>
+    /// <param name="pollInterval">The silos' poll interval.</param>
+    public static async Task<ProcessCluster> CreateAsync(string test, string connectionString, EmulatorOptions emulator, TimeSpan? pollInterval = null)
+    {
+        var server = await EmulatorServer.StartAsync(emulator with { ClientId = ClientId, ClientSecret = ClientSecret }, CancellationToken.None);
+        return new ProcessCluster(RepoPaths.LogFolder(test), connectionString, server, pollInterval ?? TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>Starts a silo process and waits until it accepts gateway connections.</summary>
+    public async Task<ServiceProcess> StartSiloAsync(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var siloPort = Ports.FreeFixed();
+        var gatewayPort = Ports.FreeFixed();
+        var environment = Common();
+        environment["Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture);
+        environment["Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
+        environment["Collector__ClientSecret"] = ClientSecret;
+        environment["Collector__ManagementApiEndpoint"] = Emulator.BaseUrl.ToString();
+        environment["Collector__PollInterval"] = _pollInterval.ToString();
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var silo = ServiceProcess.Start($"silo{++_silos}", RepoPaths.Silo, environment, _logs, siloPort);
+        Silos.Add(silo);
+        _all.Add(silo);
+        await WaitForPortAsync(silo, gatewayPort, TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    /// <summary>Starts a gateway process and waits until it answers gRPC calls from the cluster.</summary>
+    public async Task<ServiceProcess> StartGatewayAsync()
+    {
+        var environment = Common();
+        environment["Gateway__GrpcEndpoint"] = GrpcAddress.ToString();
+        environment["Gateway__ConsentEndpoint"] = ConsentAddress.ToString();
+        var gateway = ServiceProcess.Start($"gateway{++_gateways}", RepoPaths.Gateway, environment, _logs);
+        Gateways.Add(gateway);
+        _all.Add(gateway);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                await Sources.ListEventSourcesAsync(new ListEventSourcesRequest(), cancellationToken: deadline.Token);
+                return gateway;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !deadline.IsCancellationRequested && gateway.IsRunning)
+            {
+                await Task.Delay(200, CancellationToken.None);
+            }
+            catch (Exception e) when (e is RpcException or OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException($"The gateway did not answer within 60 s: {e.Message}\n{gateway.Tail()}");
+            }
+        }
+    }
+
+    /// <summary>The last output of every process, for failure messages.</summary>
+    public string Tails() => string.Join("\n", _all.Select(p => p.Tail()));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        foreach (var process in _all)
+        {
+            await process.DisposeAsync();
+        }
+
+        await Emulator.DisposeAsync();
+    }
+
+    private Dictionary<string, string> Common() => new()
+    {
+        ["Storage__ConnectionString"] = _connectionString,
+        ["Cluster__ClusterId"] = ClusterId,
+        ["Cluster__AdvertisedAddress"] = "127.0.0.1",
+        ["Collector__ClientId"] = ClientId,
+        ["Collector__LoginEndpoint"] = Emulator.BaseUrl.ToString(),
+        ["Logging__LogLevel__Default"] = "Information",
+        ["Logging__LogLevel__Orleans"] = "Warning",
+        ["Logging__LogLevel__Microsoft"] = "Warning",
+        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        ["Logging__LogLevel__System.Net.Http.HttpClient"] = "Warning",
+    };
+
+    private static async Task WaitForPortAsync(ServiceProcess process, int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (!process.IsRunning)
+            {
+                throw new Xunit.Sdk.XunitException($"{process.Name} exited while starting.\n{process.Tail()}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"{process.Name} did not open port {port} within {timeout}.\n{process.Tail()}");
+    }
+}
