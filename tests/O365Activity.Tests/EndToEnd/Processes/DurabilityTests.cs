@@ -1,4 +1,5 @@
 using Npgsql;
+using Xunit.Abstractions;
 using O365Activity.Emulator;
 using O365Activity.Protos.V1;
 using O365Activity.Tests.Infrastructure;
