@@ -63,9 +63,13 @@ public sealed partial class ErrorMappingInterceptor(ClusterReadiness readiness, 
             System.Data.Common.DbException or System.Net.Sockets.SocketException => new Status(StatusCode.Unavailable, "The event store is not reachable right now; try again."),
             _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
         };
-        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+        if (status.StatusCode == StatusCode.Internal)
         {
             LogFailure(logger, context.Method, e);
+        }
+        else if (status.StatusCode == StatusCode.Unavailable)
+        {
+            LogUnavailable(logger, context.Method, e.GetType().Name, e.Message);
         }
 
         return new RpcException(status);
@@ -85,6 +89,9 @@ public sealed partial class ErrorMappingInterceptor(ClusterReadiness readiness, 
         AggregateException { InnerException: { } inner } => IsClusterUnavailable(inner),
         _ => e.InnerException is { } inner && IsClusterUnavailable(inner),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "gRPC call {Method}: UNAVAILABLE ({Type}: {Error})")]
+    private static partial void LogUnavailable(ILogger logger, string method, string type, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "gRPC call {Method} failed")]
     private static partial void LogFailure(ILogger logger, string method, Exception exception);

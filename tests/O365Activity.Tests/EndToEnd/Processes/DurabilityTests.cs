@@ -178,6 +178,37 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         await WaitForStatusAsync(cluster, tenant, s => s.LastError.Length == 0);
     }
 
+    [Fact]
+    public async Task NoSiloRunning_CallsAreUnavailableAndAnOpenStreamPausesThenContinues()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var cluster = await ProcessCluster.CreateAsync(nameof(NoSiloRunning_CallsAreUnavailableAndAnOpenStreamPausesThenContinues), database.ConnectionString, Backlog(2_000, seed: 15));
+        var silo = await cluster.StartSiloAsync();
+        await cluster.StartGatewayAsync();
+        var tenant = Guid.NewGuid();
+        using var slow = SlowBlobs(cluster, tenant);
+        await TestSources.CreateConnectedAsync(cluster.Sources, tenant, unfiltered: true, BacklogTypes);
+        await using var reader = ResumingReader.Start(() => cluster.Activity, tenant, after: 0, resume: false);
+        await reader.WaitForCountAsync(200, Patience, cluster.Tails);
+
+        silo.Kill();
+        var calls = new List<Grpc.Core.StatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+                await cluster.Sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() }, deadline: DateTime.UtcNow.AddSeconds(60)));
+            calls.Add(error.StatusCode);
+        }
+
+        Assert.All(calls, c => Assert.Equal(Grpc.Core.StatusCode.Unavailable, c));
+        await cluster.StartSiloAsync();
+        await reader.WaitForCountAsync(2_000, Patience, cluster.Tails);
+
+        Assert.Null(reader.Error);
+        Assert.Equal(1, reader.Connections);
+        Assert.Equal(Enumerable.Range(1, 2_000).Select(i => (long)i), reader.Received.Select(e => e.Sequence));
+    }
+
     private static EmulatorOptions Backlog(int records, int seed) => new()
     {
         Backlog = new BacklogOptions(records) { Window = TimeSpan.FromHours(12) },
