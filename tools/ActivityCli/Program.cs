@@ -211,7 +211,8 @@ public static class Program
 
     private static async Task<int> DemoAsync(EventSources.EventSourcesClient sources, Activity.ActivityClient activity, string tenant, string name, bool unfiltered, TextWriter output, CancellationToken cancellationToken)
     {
-        // A gateway that has just started answers UNAVAILABLE until it has connected to the silos: wait up to a minute.
+        // A gateway that has just started answers UNAVAILABLE itself until it has connected to the silos: wait up to a
+        // minute. A gateway that cannot be reached at all (no server status, a transport error) is reported at once.
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -219,7 +220,7 @@ public static class Program
                 await sources.ListEventSourcesAsync(new ListEventSourcesRequest(), cancellationToken: cancellationToken);
                 break;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 60)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is null && attempt < 60)
             {
                 if (attempt == 1)
                 {
