@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using O365Activity.Contracts;
 using O365Activity.Emulator;
 using O365Activity.Gateway;
+using O365Activity.Harness;
 using O365Activity.Hosting;
 using O365Activity.Silo;
 using Orleans.TestingHost;

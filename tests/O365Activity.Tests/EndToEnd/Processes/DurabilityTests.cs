@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 using O365Activity.Emulator;
 using O365Activity.Protos.V1;
 using O365Activity.Tests.Infrastructure;
+using O365Activity.Harness;
 using O365Activity.Tests.Infrastructure.Processes;
 
 namespace O365Activity.Tests.EndToEnd.Processes;
@@ -153,7 +154,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task DatabaseOutage_DuringCollection_PollingPausesAndCatchesUpWithNothingLost()
     {
-        await using var server = await TestPostgresServer.StartAsync();
+        await using var server = await PostgresServer.StartAsync();
         await using var cluster = await ProcessCluster.CreateAsync(nameof(DatabaseOutage_DuringCollection_PollingPausesAndCatchesUpWithNothingLost), server.ConnectionString, Backlog(4_000, seed: 14));
         await cluster.StartSiloAsync();
         await cluster.StartGatewayAsync();

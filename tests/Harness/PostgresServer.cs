@@ -1,16 +1,16 @@
 using System.Diagnostics;
 
-namespace O365Activity.Tests.Infrastructure.Processes;
+namespace O365Activity.Harness;
 
 /// <summary>
 /// A PostgreSQL server of one test's own (tools/local-postgres.sh in a temporary folder, a free port, fsync off), for
 /// tests that stop the database: the shared test server must stay up for the others.
 /// </summary>
-public sealed class TestPostgresServer : IAsyncDisposable
+public sealed class PostgresServer : IAsyncDisposable
 {
     private readonly string _data;
 
-    private TestPostgresServer(string data, int port, string connectionString)
+    private PostgresServer(string data, int port, string connectionString)
     {
         _data = data;
         Port = port;
@@ -24,12 +24,12 @@ public sealed class TestPostgresServer : IAsyncDisposable
     public string ConnectionString { get; }
 
     /// <summary>Creates and starts a server.</summary>
-    public static async Task<TestPostgresServer> StartAsync()
+    public static async Task<PostgresServer> StartAsync()
     {
         var data = Path.Combine(RepoPaths.Root, ".local", "pg-own", Guid.NewGuid().ToString("N")[..12]);
         var port = Ports.FreeFixed();
         var output = await RunAsync("start", data, port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fast");
-        return new TestPostgresServer(data, port, output.Trim().Split('\n')[^1]);
+        return new PostgresServer(data, port, output.Trim().Split('\n')[^1]);
     }
 
     /// <summary>Stops the server (fast shutdown: open connections are cut).</summary>

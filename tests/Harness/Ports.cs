@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace O365Activity.Tests.Infrastructure;
+namespace O365Activity.Harness;
 
 /// <summary>Free local ports for test servers.</summary>
 public static class Ports

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace O365Activity.Tests.Infrastructure.Processes;
+namespace O365Activity.Harness;
 
 /// <summary>
 /// A program of the service (silo or gateway) run as a real process, with its output in a log file and the last lines

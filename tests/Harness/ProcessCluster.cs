@@ -5,7 +5,7 @@ using Grpc.Net.Client;
 using O365Activity.Emulator;
 using O365Activity.Protos.V1;
 
-namespace O365Activity.Tests.Infrastructure.Processes;
+namespace O365Activity.Harness;
 
 /// <summary>
 /// The service as production runs it, in real processes: silo processes and gateway processes on one PostgreSQL
@@ -101,9 +101,14 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a gateway process and waits until it answers gRPC calls from the cluster.</summary>
-    public async Task<ServiceProcess> StartGatewayAsync()
+    public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string>? extra = null)
     {
         var environment = Common();
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         environment["Gateway__GrpcEndpoint"] = GrpcAddress.ToString();
         environment["Gateway__ConsentEndpoint"] = ConsentAddress.ToString();
         var gateway = ServiceProcess.Start($"gateway{++_gateways}", RepoPaths.Gateway, environment, _logs);
@@ -123,7 +128,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             }
             catch (Exception e) when (e is RpcException or OperationCanceledException)
             {
-                throw new Xunit.Sdk.XunitException($"The gateway did not answer within 60 s: {e.Message}\n{gateway.Tail()}");
+                throw new TimeoutException($"The gateway did not answer within 60 s: {e.Message}\n{gateway.Tail()}");
             }
         }
     }
@@ -164,7 +169,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         {
             if (!process.IsRunning)
             {
-                throw new Xunit.Sdk.XunitException($"{process.Name} exited while starting.\n{process.Tail()}");
+                throw new TimeoutException($"{process.Name} exited while starting.\n{process.Tail()}");
             }
 
             try
@@ -179,6 +184,6 @@ public sealed class ProcessCluster : IAsyncDisposable
             }
         }
 
-        throw new Xunit.Sdk.XunitException($"{process.Name} did not open port {port} within {timeout}.\n{process.Tail()}");
+        throw new TimeoutException($"{process.Name} did not open port {port} within {timeout}.\n{process.Tail()}");
     }
 }

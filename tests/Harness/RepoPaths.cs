@@ -1,4 +1,4 @@
-namespace O365Activity.Tests.Infrastructure.Processes;
+namespace O365Activity.Harness;
 
 /// <summary>Where the repository and the built programs are, found from the test assembly's location.</summary>
 public static class RepoPaths
