@@ -3,12 +3,13 @@ using System.Diagnostics;
 namespace O365Activity.Harness;
 
 /// <summary>
-/// A PostgreSQL server of one test's own (tools/local-postgres.sh in a temporary folder, a free port, fsync off), for
-/// tests that stop the database: the shared test server must stay up for the others.
+/// A PostgreSQL server of one test's or benchmark's own (tools/local-postgres.sh in a folder under .local/pg-own, a
+/// free port), for tests that stop the database (the shared test server must stay up for the others) and for benchmarks.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
     private readonly string _data;
+    private bool _fast;
 
     private PostgresServer(string data, int port, string connectionString)
     {
@@ -24,19 +25,20 @@ public sealed class PostgresServer : IAsyncDisposable
     public string ConnectionString { get; }
 
     /// <summary>Creates and starts a server.</summary>
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="fast">True (tests) turns off fsync and synchronous commit; false (benchmarks) keeps PostgreSQL's durable defaults.</param>
+    public static async Task<PostgresServer> StartAsync(bool fast = true)
     {
         var data = Path.Combine(RepoPaths.Root, ".local", "pg-own", Guid.NewGuid().ToString("N")[..12]);
         var port = Ports.FreeFixed();
-        var output = await RunAsync("start", data, port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fast");
-        return new PostgresServer(data, port, output.Trim().Split('\n')[^1]);
+        var output = await RunAsync("start", data, port.ToString(System.Globalization.CultureInfo.InvariantCulture), fast ? "--fast" : "");
+        return new PostgresServer(data, port, output.Trim().Split('\n')[^1]) { _fast = fast };
     }
 
     /// <summary>Stops the server (fast shutdown: open connections are cut).</summary>
     public Task StopAsync() => RunAsync("stop", _data);
 
     /// <summary>Starts it again on the same port with the same data.</summary>
-    public Task RestartAsync() => RunAsync("start", _data, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--fast");
+    public Task RestartAsync() => RunAsync("start", _data, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), _fast ? "--fast" : "");
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

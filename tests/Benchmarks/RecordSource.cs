@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using O365Activity.Emulator;
+using O365Activity.Grains;
+using O365Activity.Grains.Collection;
+using O365Activity.Grains.Normalization;
+using O365Activity.Harness;
+using O365Activity.Storage;
+
+namespace O365Activity.Benchmarks;
+
+/// <summary>
+/// Realistic normalized records for the store benchmark: an emulator's synthetic backlog (sign-ins, admin changes,
+/// SharePoint and Exchange records), fetched with the service's own API client and normalized by its normalizer.
+/// </summary>
+public static class RecordSource
+{
+    private static readonly string[] ContentTypes = ["Audit.AzureActiveDirectory", "Audit.SharePoint", "Audit.Exchange"];
+
+    /// <summary>Fetches and normalizes a backlog of <paramref name="count"/> records of one tenant.</summary>
+    public static async Task<(Guid Tenant, List<NewRecord> Records)> LoadAsync(int count)
+    {
+        var tenant = Guid.NewGuid();
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            ClientId = ProcessCluster.ClientId,
+            ClientSecret = "benchmark-secret",
+            AutoConsentAllTenants = true,
+            Backlog = new BacklogOptions(count) { Window = TimeSpan.FromHours(12) },
+            BlobSize = 1000,
+            GeneratorSeed = 1,
+        }, CancellationToken.None);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Collector:ClientId"] = ProcessCluster.ClientId,
+            ["Collector:ClientSecret"] = "benchmark-secret",
+            ["Collector:LoginEndpoint"] = emulator.BaseUrl.ToString(),
+            ["Collector:ManagementApiEndpoint"] = emulator.BaseUrl.ToString(),
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddCollector(configuration).AddAuditNormalization(configuration).BuildServiceProvider();
+        await using var _ = services;
+        var api = services.GetRequiredService<IManagementActivityApi>();
+        var normalizer = services.GetRequiredService<AuditRecordNormalizer>();
+        var records = new List<NewRecord>(count);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var contentType in ContentTypes)
+        {
+            await api.StartSubscriptionAsync(tenant, contentType, CancellationToken.None);
+            var context = new NormalizationContext(tenant, now, contentType, []);
+            foreach (var window in ListingWindowPlanner.Plan(null, DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromHours(13)).Windows)
+            {
+                foreach (var blob in await api.ListContentAsync(tenant, contentType, window.Start, window.End, CancellationToken.None))
+                {
+                    await foreach (var record in api.FetchContentAsync(tenant, blob, CancellationToken.None))
+                    {
+                        var normalized = normalizer.Normalize(record, context);
+                        records.Add(new NewRecord(normalized.Raw, normalized.Activity));
+                    }
+                }
+            }
+        }
+
+        return (tenant, records);
+    }
+}

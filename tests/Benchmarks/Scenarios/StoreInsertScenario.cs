@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using O365Activity.Harness;
+using O365Activity.Storage;
+using O365Activity.Storage.Postgres;
+using Orleans.Serialization;
+
+namespace O365Activity.Benchmarks.Scenarios;
+
+/// <summary>
+/// The event store's insert rate against the floor, side by side: <see cref="PostgresEventStore.CommitAsync"/> in
+/// transactions of 2,000 records (de-duplication lookup, binary COPY, progress rows), and a bare binary COPY of the
+/// same rows (payloads encoded beforehand) into the same table, alternated A B A B over several rounds.
+/// </summary>
+public static class StoreInsertScenario
+{
+    private const int Batch = 2_000;
+
+    /// <summary>Runs the scenario.</summary>
+    public static async Task<IReadOnlyList<Row>> RunAsync(bool quick, TextWriter log)
+    {
+        var count = quick ? 20_000 : 200_000;
+        var rounds = quick ? 2 : 3;
+        await log.WriteLineAsync($"store-insert: loading {count:N0} normalized records...");
+        var (tenant, records) = await RecordSource.LoadAsync(count);
+        await using var server = await PostgresServer.StartAsync(fast: false);
+        var serializer = new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(Contracts.Activity.IngressEvent).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+        var codec = new EventPayloadCodec(serializer);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var store = new PostgresEventStore(dataSource, codec);
+        var encoded = records.Select(r => (Raw: codec.EncodeRaw(r.Raw), Activity: r.Activity is null ? null : codec.EncodeActivity(r.Activity))).ToList();
+
+        var ours = new List<double>();
+        var copy = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Each round writes a new source, tenant and record ids stay the same per source: no conflicts across rounds.
+            var source = Guid.NewGuid();
+            await store.RegisterSourceAsync(new EventSourceEntry(Guid.NewGuid(), source, "bench", DateTimeOffset.UtcNow), CancellationToken.None);
+            var clock = Stopwatch.StartNew();
+            long last = 0;
+            for (var i = 0; i < records.Count; i += Batch)
+            {
+                var result = await store.CommitAsync(new CommitRequest
+                {
+                    SourceId = source,
+                    TenantId = tenant,
+                    ExpectedLastSequence = last,
+                    Records = records.GetRange(i, Math.Min(Batch, records.Count - i)),
+                    StoredAt = DateTimeOffset.UtcNow,
+                }, CancellationToken.None);
+                last = result.LastSequence;
+            }
+
+            ours.Add(records.Count / clock.Elapsed.TotalSeconds);
+            var copied = Guid.NewGuid();
+            clock.Restart();
+            for (var i = 0; i < records.Count; i += Batch)
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                await using (var importer = await connection.BeginBinaryImportAsync(
+                    "COPY events (source_id, sequence, record_id, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)"))
+                {
+                    var now = DateTime.UtcNow;
+                    for (var j = i; j < Math.Min(i + Batch, records.Count); j++)
+                    {
+                        var raw = records[j].Raw;
+                        await importer.StartRowAsync();
+                        await importer.WriteAsync(copied, NpgsqlDbType.Uuid);
+                        await importer.WriteAsync((long)j + 1, NpgsqlDbType.Bigint);
+                        await importer.WriteAsync(raw.RecordId, NpgsqlDbType.Text);
+                        await importer.WriteAsync((short)records[j].Kind, NpgsqlDbType.Smallint);
+                        await importer.WriteAsync(tenant, NpgsqlDbType.Uuid);
+                        await importer.WriteAsync(raw.ContentType!, NpgsqlDbType.Text);
+                        await importer.WriteAsync(raw.RecordType, NpgsqlDbType.Integer);
+                        await importer.WriteAsync(raw.Operation, NpgsqlDbType.Text);
+                        await importer.WriteAsync(raw.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz);
+                        await importer.WriteAsync(raw.IngestTime.UtcDateTime, NpgsqlDbType.TimestampTz);
+                        await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                        await importer.WriteAsync(encoded[j].Raw, NpgsqlDbType.Bytea);
+                        if (encoded[j].Activity is { } activity)
+                        {
+                            await importer.WriteAsync(activity, NpgsqlDbType.Bytea);
+                        }
+                        else
+                        {
+                            await importer.WriteNullAsync();
+                        }
+
+                        await importer.WriteAsync(raw.RawJson, NpgsqlDbType.Text);
+                    }
+
+                    await importer.CompleteAsync();
+                }
+
+                await transaction.CommitAsync();
+            }
+
+            copy.Add(records.Count / clock.Elapsed.TotalSeconds);
+            await log.WriteLineAsync($"store-insert: round {round + 1}: ours {ours[^1]:N0}/s, COPY {copy[^1]:N0}/s");
+        }
+
+        var ratio = Percentiles.Median(ours) / Percentiles.Median(copy);
+        return
+        [
+            new Row("store-insert", $"Event-store commit, batches of {Batch:N0} ({count:N0} records, median of {rounds})", Percentiles.Median(ours), "events/s",
+                $"binary COPY of the same rows: {Percentiles.Median(copy):N0} events/s", "≥ 0.7× COPY", ratio >= 0.7),
+            new Row("store-insert", "Ratio to binary COPY", ratio, "×", "", "≥ 0.7", ratio >= 0.7),
+        ];
+    }
+}
