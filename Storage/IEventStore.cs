@@ -53,11 +53,14 @@ public interface IEventStore
     /// </summary>
     Task<IReadOnlyList<StoredEvent>> ReadAsync(Guid sourceId, long afterSequence, long throughSequence, EventKind? kind, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The last sequence of the source's events collected before <paramref name="ingestedFrom"/> (UTC): a stream that starts there delivers what was collected from that time on. 0 when none is older.</summary>
-    Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset ingestedFrom, CancellationToken cancellationToken);
+    /// <summary>
+    /// The last sequence of the source's events stored before <paramref name="storedFrom"/> (UTC): a stream that starts
+    /// there delivers what was collected (stored) from that time on. 0 when none is older.
+    /// </summary>
+    Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset storedFrom, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The retention job: deletes events collected before <paramref name="eventsBefore"/>, the events of deleted
+    /// The retention job: deletes events stored before <paramref name="eventsBefore"/>, the events of deleted
     /// sources and processed-blob entries created before <paramref name="blobsBefore"/>, in statements of at most
     /// <paramref name="batchSize"/> rows.
     /// </summary>

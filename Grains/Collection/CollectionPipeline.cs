@@ -60,6 +60,20 @@ public sealed partial class CollectionPipeline(
         }
 
         var batch = new Batch(source, contentType, store, time, logger, committed);
+        try
+        {
+            return await PollWindowsAsync(source, contentType, health, plan, batch, cancellationToken);
+        }
+        catch
+        {
+            await batch.AbandonAsync();
+            throw;
+        }
+    }
+
+    private async Task<PollOutcome> PollWindowsAsync(SourceContext source, string contentType, ContentTypeHealth health, ListingPlan plan, Batch batch, CancellationToken cancellationToken)
+    {
+        var cursor = source.Cursor(contentType);
         string? blobError = null;
         var heldBackBlobs = 0;
         for (var w = 0; w < plan.Windows.Count; w++)
@@ -102,6 +116,7 @@ public sealed partial class CollectionPipeline(
             await batch.CommitAsync(cursor, cancellationToken);
         }
 
+        await batch.DrainAsync();
         return new PollOutcome(batch.Stored, batch.Duplicates, heldBackBlobs, blobError);
     }
 
@@ -168,49 +183,87 @@ public sealed partial class CollectionPipeline(
     [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId}: item {Index} of blob {ContentId} is not an audit record and was skipped: {Error}")]
     private static partial void LogRecordRejected(ILogger logger, Guid tenantId, string contentId, int index, string error);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: a {ContentType} commit in flight when the poll failed also failed")]
+    private static partial void LogCommitAbandoned(ILogger logger, Exception exception, Guid tenantId, string contentType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: telling the streams about sequences {First}-{Last} failed (subscribers catch up from the store)")]
     private static partial void LogNoticeFailed(ILogger logger, Exception exception, Guid tenantId, long first, long last);
 
-    /// <summary>The records and blobs gathered for the next commit of one poll.</summary>
+    /// <summary>
+    /// The records and blobs gathered for the next commit of one poll. At most one commit is in flight: while the
+    /// store writes a batch, the pipeline fetches and normalizes the next one (the next commit waits for it, since it
+    /// numbers its records after the last one stored).
+    /// </summary>
     private sealed class Batch(SourceContext source, string contentType, IEventStore store, TimeProvider time, ILogger logger, Func<CommitResult, Task> committed)
     {
-        public List<NewRecord> Records { get; } = [];
+        private Task? _inFlight;
 
-        public List<ProcessedBlob> Blobs { get; } = [];
+        public List<NewRecord> Records { get; private set; } = [];
+
+        public List<ProcessedBlob> Blobs { get; private set; } = [];
 
         public long Stored { get; private set; }
 
         public long Duplicates { get; private set; }
 
+        /// <summary>Starts committing what is gathered (with <paramref name="cursor"/>, if any) once the previous commit is done.</summary>
         public async Task CommitAsync(ContentCursor? cursor, CancellationToken cancellationToken)
         {
+            await DrainAsync();
             if (Records.Count == 0 && Blobs.Count == 0 && (cursor is null || cursor == source.Cursor(contentType)))
             {
                 return;
             }
 
-            var result = await store.CommitAsync(
-                new CommitRequest
-                {
-                    SourceId = source.SourceId,
-                    TenantId = source.TenantId,
-                    ExpectedLastSequence = source.LastSequence,
-                    Records = Records,
-                    Blobs = Blobs,
-                    Cursor = cursor,
-                    StoredAt = time.GetUtcNow(),
-                },
-                cancellationToken);
+            var request = new CommitRequest
+            {
+                SourceId = source.SourceId,
+                TenantId = source.TenantId,
+                ExpectedLastSequence = source.LastSequence,
+                Records = Records,
+                Blobs = Blobs,
+                Cursor = cursor,
+                StoredAt = time.GetUtcNow(),
+            };
+            Records = [];
+            Blobs = [];
+            _inFlight = CompleteAsync(request, cancellationToken);
+        }
+
+        /// <summary>Waits for the commit in flight; its failure is thrown here.</summary>
+        public async Task DrainAsync()
+        {
+            if (_inFlight is { } commit)
+            {
+                _inFlight = null;
+                await commit;
+            }
+        }
+
+        /// <summary>Waits for the commit in flight after a failure elsewhere; its own failure is logged, not thrown.</summary>
+        public async Task AbandonAsync()
+        {
+            try
+            {
+                await DrainAsync();
+            }
+            catch (Exception e)
+            {
+                LogCommitAbandoned(logger, e, source.TenantId, contentType);
+            }
+        }
+
+        private async Task CompleteAsync(CommitRequest request, CancellationToken cancellationToken)
+        {
+            var result = await store.CommitAsync(request, cancellationToken);
             source.LastSequence = result.LastSequence;
-            if (cursor is not null)
+            if (request.Cursor is { } cursor)
             {
                 source.SetCursor(cursor);
             }
 
             Stored += result.Stored;
             Duplicates += result.Duplicates;
-            Records.Clear();
-            Blobs.Clear();
             if (result.Stored > 0)
             {
                 try

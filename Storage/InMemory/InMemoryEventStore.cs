@@ -140,10 +140,10 @@ public sealed class InMemoryEventStore : IEventStore
 
             var next = request.ExpectedLastSequence;
             var kinds = new HashSet<EventKind>();
-            var keys = new HashSet<string>(StringComparer.Ordinal);
+            var keys = new HashSet<Guid>();
             foreach (var record in request.Records)
             {
-                var key = PostgresEventStore.RecordKey(record.Raw.RecordId);
+                var key = RecordKeys.For(record.Raw.RecordId);
                 if (data.RecordKeys.Contains(key) || !keys.Add(key))
                 {
                     continue;
@@ -156,7 +156,7 @@ public sealed class InMemoryEventStore : IEventStore
                     record.Kind,
                     record.Raw with { Sequence = next },
                     record.Activity is null ? null : record.Activity with { Sequence = next }));
-                data.IngestTimes.Add(record.Raw.IngestTime);
+                data.StoredTimes.Add(request.StoredAt);
             }
 
             data.RecordKeys.UnionWith(keys);
@@ -209,7 +209,7 @@ public sealed class InMemoryEventStore : IEventStore
     }
 
     /// <inheritdoc />
-    public Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset ingestedFrom, CancellationToken cancellationToken)
+    public Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset storedFrom, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -218,7 +218,7 @@ public sealed class InMemoryEventStore : IEventStore
                 return Task.FromResult(0L);
             }
 
-            var index = data.IngestTimes.FindIndex(t => t >= ingestedFrom);
+            var index = data.StoredTimes.FindIndex(t => t >= storedFrom);
             return Task.FromResult(index < 0 ? entry.LastSequence : data.Events[index].Sequence - 1);
         }
     }
@@ -232,11 +232,11 @@ public sealed class InMemoryEventStore : IEventStore
             long blobs = 0;
             foreach (var data in _sources.Values)
             {
-                var old = data.IngestTimes.FindIndex(t => t >= eventsBefore);
+                var old = data.StoredTimes.FindIndex(t => t >= eventsBefore);
                 var remove = old < 0 ? data.Events.Count : old;
-                data.RecordKeys.ExceptWith(data.Events.Take(remove).Select(e => PostgresEventStore.RecordKey(e.Raw.RecordId)));
+                data.RecordKeys.ExceptWith(data.Events.Take(remove).Select(e => RecordKeys.For(e.Raw.RecordId)));
                 data.Events.RemoveRange(0, remove);
-                data.IngestTimes.RemoveRange(0, remove);
+                data.StoredTimes.RemoveRange(0, remove);
                 events += remove;
                 foreach (var (id, blob) in data.Blobs.Where(b => b.Value.ContentCreated < blobsBefore).ToList())
                 {
@@ -266,9 +266,9 @@ public sealed class InMemoryEventStore : IEventStore
     {
         public List<StoredEvent> Events { get; } = [];
 
-        public List<DateTimeOffset> IngestTimes { get; } = [];
+        public List<DateTimeOffset> StoredTimes { get; } = [];
 
-        public HashSet<string> RecordKeys { get; } = new(StringComparer.Ordinal);
+        public HashSet<Guid> RecordKeys { get; } = [];
 
         public Dictionary<string, ProcessedBlob> Blobs { get; } = new(StringComparer.Ordinal);
 

@@ -11,13 +11,13 @@ namespace O365Activity.Storage.Postgres;
 /// events by binary <c>COPY</c>, and records the source's last sequence, the completed blobs and the cursor.
 /// </summary>
 /// <remarks>
-/// Record <c>Id</c>s are de-duplicated case-insensitively: the <c>record_id</c> column holds the lower-case invariant
-/// form (audit record ids are GUIDs), while the stored events keep the id exactly as received.
+/// Record <c>Id</c>s are de-duplicated on <see cref="RecordKeys.For"/> (a GUID id in any letter case is one key), while
+/// the stored events keep the id exactly as received.
 /// </remarks>
 public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayloadCodec codec) : IEventStore
 {
     private const string CopyCommand =
-        "COPY events (source_id, sequence, record_id, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)";
+        "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)";
 
     /// <inheritdoc />
     public async Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
@@ -139,11 +139,11 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
     {
         // Duplicates within the request: the first occurrence wins.
         var unique = new List<NewRecord>(request.Records.Count);
-        var keys = new List<string>(request.Records.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new List<Guid>(request.Records.Count);
+        var seen = new HashSet<Guid>();
         foreach (var record in request.Records)
         {
-            var key = RecordKey(record.Raw.RecordId);
+            var key = RecordKeys.For(record.Raw.RecordId);
             if (seen.Add(key))
             {
                 unique.Add(record);
@@ -154,14 +154,14 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long? stored = null;
-        var existing = new HashSet<string>(StringComparer.Ordinal);
+        var existing = new HashSet<Guid>();
         await using (var check = new NpgsqlBatch(connection, transaction))
         {
             // Locking the registry row serializes a source's writers; the second one then sees the sequence moved.
             check.BatchCommands.Add(Command("SELECT last_sequence FROM event_sources WHERE source_id = $1 FOR UPDATE", request.SourceId));
             if (keys.Count > 0)
             {
-                check.BatchCommands.Add(Command("SELECT record_id FROM events WHERE source_id = $1 AND record_id = ANY($2)", request.SourceId, keys.ToArray()));
+                check.BatchCommands.Add(Command("SELECT record_key FROM events WHERE source_id = $1 AND record_key = ANY($2)", request.SourceId, keys.ToArray()));
             }
 
             await using var reader = await check.ExecuteReaderAsync(cancellationToken);
@@ -174,7 +174,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    existing.Add(reader.GetString(0));
+                    existing.Add(reader.GetGuid(0));
                 }
             }
         }
@@ -203,7 +203,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
                 await importer.StartRowAsync(cancellationToken);
                 await importer.WriteAsync(request.SourceId, NpgsqlDbType.Uuid, cancellationToken);
                 await importer.WriteAsync(next, NpgsqlDbType.Bigint, cancellationToken);
-                await importer.WriteAsync(keys[i], NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(keys[i], NpgsqlDbType.Uuid, cancellationToken);
                 await importer.WriteAsync((short)record.Kind, NpgsqlDbType.Smallint, cancellationToken);
                 await importer.WriteAsync(request.TenantId, NpgsqlDbType.Uuid, cancellationToken);
                 if (raw.ContentType is null)
@@ -291,14 +291,11 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
             return events;
         }
 
-        await using var command = kind is { } k
-            ? dataSource.CreateCommand("SELECT sequence, kind, raw, activity, raw_json FROM events WHERE source_id = $1 AND kind = $5 AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4")
-            : dataSource.CreateCommand("SELECT sequence, kind, raw, activity, raw_json FROM events WHERE source_id = $1 AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
+        // The kind is a literal so that the planner picks the kind's partial index.
+        var filter = kind is { } k ? $" AND kind = {(short)k}" : "";
+        await using var command = dataSource.CreateCommand(
+            $"SELECT sequence, kind, raw, activity, raw_json FROM events WHERE source_id = $1{filter} AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
         AddParameters(command.Parameters, sourceId, afterSequence, throughSequence, limit);
-        if (kind is { } filter)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = (short)filter });
-        }
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -315,17 +312,11 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
     }
 
     /// <inheritdoc />
-    public async Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset ingestedFrom, CancellationToken cancellationToken)
+    /// <remarks>A binary search over the primary key on <c>stored_at</c>, which only grows within a source: about 40 index probes at most.</remarks>
+    public async Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset storedFrom, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT COALESCE(
-                (SELECT sequence - 1 FROM events WHERE source_id = $1 AND ingest_time >= $2 ORDER BY ingest_time, sequence LIMIT 1),
-                (SELECT last_sequence FROM event_sources WHERE source_id = $1),
-                0)
-            """);
-        AddParameters(command.Parameters, sourceId, ingestedFrom.UtcDateTime);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await SequenceStoredBeforeAsync(connection, sourceId, storedFrom.UtcDateTime, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -334,26 +325,25 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
         long events = 0;
         long blobs = 0;
         var sources = 0;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
 
-        // Events of deleted sources: all of them, then the source's tombstone.
-        foreach (var sourceId in await ReadGuidsAsync("SELECT source_id FROM deleted_sources ORDER BY deleted_at", cancellationToken))
+        // Deleted sources: all their events, in primary-key ranges, then their tombstone.
+        foreach (var sourceId in await ReadGuidsAsync(connection, "SELECT source_id FROM deleted_sources ORDER BY deleted_at", cancellationToken))
         {
-            events += await DeleteInBatchesAsync("DELETE FROM events WHERE ctid = ANY(ARRAY(SELECT ctid FROM events WHERE source_id = $1 LIMIT $2))", sourceId, null, batchSize, cancellationToken);
-            await DeleteInBatchesAsync("DELETE FROM processed_blobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM processed_blobs WHERE source_id = $1 LIMIT $2))", sourceId, null, batchSize, cancellationToken);
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            events += await DeleteThroughAsync(connection, sourceId, long.MaxValue, batchSize, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM processed_blobs WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM content_cursors WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
             sources += await connection.ExecuteAsync(new CommandDefinition("DELETE FROM deleted_sources WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
         }
 
-        // Events older than the retention, source by source (the (source_id, ingest_time) index finds them).
-        foreach (var sourceId in await ReadGuidsAsync("SELECT source_id FROM event_sources ORDER BY tenant_id", cancellationToken))
+        // Live sources: the events stored before the cut-off, found by binary search on stored_at.
+        foreach (var sourceId in await ReadGuidsAsync(connection, "SELECT source_id FROM event_sources ORDER BY tenant_id", cancellationToken))
         {
-            events += await DeleteInBatchesAsync(
-                "DELETE FROM events WHERE ctid = ANY(ARRAY(SELECT ctid FROM events WHERE source_id = $1 AND ingest_time < $3 LIMIT $2))",
-                sourceId, eventsBefore.UtcDateTime, batchSize, cancellationToken);
+            var through = await SequenceStoredBeforeAsync(connection, sourceId, eventsBefore.UtcDateTime, cancellationToken);
+            events += await DeleteThroughAsync(connection, sourceId, through, batchSize, cancellationToken);
         }
 
-        await using (var command = dataSource.CreateCommand("DELETE FROM processed_blobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM processed_blobs WHERE content_created < $1 LIMIT $2))"))
+        await using (var command = new NpgsqlCommand("DELETE FROM processed_blobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM processed_blobs WHERE content_created < $1 LIMIT $2))", connection))
         {
             AddParameters(command.Parameters, blobsBefore.UtcDateTime, batchSize);
             int deleted;
@@ -368,34 +358,65 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
         return new RetentionResult(events, blobs, sources);
     }
 
-    /// <summary>The key a record <c>Id</c> is de-duplicated on: its lower-case invariant form.</summary>
-    internal static string RecordKey(string recordId) => recordId.ToLowerInvariant();
-
-    private async Task<long> DeleteInBatchesAsync(string sql, Guid sourceId, DateTime? before, int batchSize, CancellationToken cancellationToken)
+    /// <summary>Deletes a source's events with sequence ≤ <paramref name="through"/>, at most <paramref name="batchSize"/> sequences per statement.</summary>
+    private static async Task<long> DeleteThroughAsync(NpgsqlConnection connection, Guid sourceId, long through, int batchSize, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(sql);
-        AddParameters(command.Parameters, sourceId, batchSize);
-        if (before is { } time)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = time });
-        }
-
         long total = 0;
-        int deleted;
-        do
+        while (true)
         {
-            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "DELETE FROM events WHERE source_id = $1 AND sequence <= LEAST($2, (SELECT min(sequence) FROM events WHERE source_id = $1) + $3 - 1)", connection);
+            AddParameters(command.Parameters, sourceId, through, (long)batchSize);
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
             total += deleted;
+            if (deleted == 0)
+            {
+                return total;
+            }
         }
-        while (deleted >= batchSize);
-        return total;
     }
 
-    private async Task<List<Guid>> ReadGuidsAsync(string sql, CancellationToken cancellationToken)
+    /// <summary>The last sequence of the source stored before <paramref name="time"/>: 0 when none, the last sequence when all were.</summary>
+    private static async Task<long> SequenceStoredBeforeAsync(NpgsqlConnection connection, Guid sourceId, DateTime time, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return [.. await connection.QueryAsync<Guid>(new CommandDefinition(sql, cancellationToken: cancellationToken))];
+        await using var bounds = new NpgsqlCommand("SELECT COALESCE(min(sequence), 0), COALESCE(max(sequence), 0) FROM events WHERE source_id = $1", connection);
+        AddParameters(bounds.Parameters, sourceId);
+        long low, high;
+        await using (var reader = await bounds.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            (low, high) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        if (high == 0)
+        {
+            return 0;
+        }
+
+        // The first sequence in [low, high] stored at or after the time; none: every event is older.
+        await using var probe = new NpgsqlCommand("SELECT stored_at >= $3 FROM events WHERE source_id = $1 AND sequence >= $2 ORDER BY sequence LIMIT 1", connection);
+        AddParameters(probe.Parameters, sourceId, 0L, time);
+        var first = high + 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            probe.Parameters[1].Value = middle;
+            if ((bool)(await probe.ExecuteScalarAsync(cancellationToken))!)
+            {
+                first = middle;
+                high = middle - 1;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        return first - 1;
     }
+
+    private static async Task<List<Guid>> ReadGuidsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken) =>
+        [.. await connection.QueryAsync<Guid>(new CommandDefinition(sql, cancellationToken: cancellationToken))];
 
     private async Task<IReadOnlyList<EventSourceEntry>> ReadSourcesAsync(string clause, Guid? tenantId, CancellationToken cancellationToken)
     {

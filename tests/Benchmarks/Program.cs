@@ -62,8 +62,8 @@ public static class Program
         }
 
         await Run("store-insert", () => StoreInsertScenario.RunAsync(quick, log));
-        await Run("end-to-end", () => EndToEndScenario.RunAsync(quick ? 20_000 : 200_000, reportThroughput: true, log));
-        await Run("backlog-rss", () => EndToEndScenario.RunAsync(quick ? 100_000 : 1_000_000, reportThroughput: !quick, log));
+        await Run("end-to-end", () => EndToEndScenario.RunAsync(quick ? 20_000 : 200_000, reportThroughput: true, warmUp: true, log));
+        await Run("backlog-rss", () => EndToEndScenario.RunAsync(quick ? 100_000 : 1_000_000, reportThroughput: !quick, warmUp: false, log));
         await Run("latency", () => LatencyScenario.RunAsync(TimeSpan.FromSeconds(quick ? 10 : 30), log));
         await Run("failover", () => FailoverScenario.RunAsync(quick ? 10 : 20, log));
         await Run("idle", () => IdleScenario.RunAsync(quick ? 200 : 1_000, TimeSpan.FromSeconds(quick ? 30 : 60), log));

@@ -13,7 +13,7 @@ public sealed class ClusterRun : IAsyncDisposable
     {
         ["Logging__LogLevel__Default"] = "Warning",
         ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-    };
+    }.Concat((Environment.GetEnvironmentVariable("BENCH_SILO_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(kv => KeyValuePair.Create(kv.Split('=', 2)[0], kv.Split('=', 2)[1]))).ToDictionary();
 
     private ClusterRun(PostgresServer server, ProcessCluster cluster)
     {

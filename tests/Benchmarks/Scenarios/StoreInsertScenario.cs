@@ -64,7 +64,7 @@ public static class StoreInsertScenario
                 await using var connection = await dataSource.OpenConnectionAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
                 await using (var importer = await connection.BeginBinaryImportAsync(
-                    "COPY events (source_id, sequence, record_id, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)"))
+                    "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)"))
                 {
                     var now = DateTime.UtcNow;
                     for (var j = i; j < Math.Min(i + Batch, records.Count); j++)
@@ -73,7 +73,7 @@ public static class StoreInsertScenario
                         await importer.StartRowAsync();
                         await importer.WriteAsync(copied, NpgsqlDbType.Uuid);
                         await importer.WriteAsync((long)j + 1, NpgsqlDbType.Bigint);
-                        await importer.WriteAsync(raw.RecordId, NpgsqlDbType.Text);
+                        await importer.WriteAsync(RecordKeys.For(raw.RecordId), NpgsqlDbType.Uuid);
                         await importer.WriteAsync((short)records[j].Kind, NpgsqlDbType.Smallint);
                         await importer.WriteAsync(tenant, NpgsqlDbType.Uuid);
                         await importer.WriteAsync(raw.ContentType!, NpgsqlDbType.Text);
