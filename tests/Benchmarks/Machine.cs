@@ -23,6 +23,33 @@ public static class Machine
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
+    /// <summary>CPU time, in seconds, of every running process whose command name is <paramref name="name"/> (for example every PostgreSQL backend).</summary>
+    public static double CpuSecondsOf(string name)
+    {
+        var total = 0.0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() == name)
+                {
+                    total += CpuSeconds(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>A process's resident memory now (VmRSS), in bytes.</summary>
     public static long Rss(int pid) => Status(pid, "VmRSS:");
 
