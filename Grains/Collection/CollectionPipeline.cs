@@ -59,7 +59,7 @@ public sealed partial class CollectionPipeline(
             LogDataGap(logger, source.TenantId, contentType, gap.Start, gap.End);
         }
 
-        var batch = new Batch(source, contentType, store, time, logger, committed);
+        var batch = new Batch(source, contentType, store, time, _options.CursorSaveInterval, logger, committed);
         try
         {
             return await PollWindowsAsync(source, contentType, health, plan, batch, cancellationToken);
@@ -194,7 +194,7 @@ public sealed partial class CollectionPipeline(
     /// store writes a batch, the pipeline fetches and normalizes the next one (the next commit waits for it, since it
     /// numbers its records after the last one stored).
     /// </summary>
-    private sealed class Batch(SourceContext source, string contentType, IEventStore store, TimeProvider time, ILogger logger, Func<CommitResult, Task> committed)
+    private sealed class Batch(SourceContext source, string contentType, IEventStore store, TimeProvider time, TimeSpan cursorSaveInterval, ILogger logger, Func<CommitResult, Task> committed)
     {
         private Task? _inFlight;
 
@@ -215,6 +215,14 @@ public sealed partial class CollectionPipeline(
                 return;
             }
 
+            var now = time.GetUtcNow();
+            if (Records.Count == 0 && Blobs.Count == 0 && source.CursorSavedWithin(contentType, now, cursorSaveInterval))
+            {
+                // An idle poll: the cursor moves in memory; the database hears of it at the next save.
+                source.SetCursor(cursor!, savedAt: null);
+                return;
+            }
+
             var request = new CommitRequest
             {
                 SourceId = source.SourceId,
@@ -223,7 +231,7 @@ public sealed partial class CollectionPipeline(
                 Records = Records,
                 Blobs = Blobs,
                 Cursor = cursor,
-                StoredAt = time.GetUtcNow(),
+                StoredAt = now,
             };
             Records = [];
             Blobs = [];
@@ -259,7 +267,7 @@ public sealed partial class CollectionPipeline(
             source.LastSequence = result.LastSequence;
             if (request.Cursor is { } cursor)
             {
-                source.SetCursor(cursor);
+                source.SetCursor(cursor, request.StoredAt);
             }
 
             Stored += result.Stored;

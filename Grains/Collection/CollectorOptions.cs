@@ -70,6 +70,15 @@ public sealed class CollectorOptions
     public int CommitBatchSize { get; set; } = 2_000;
 
     /// <summary>
+    /// How often a poll that stored nothing writes its content type's cursor (setting
+    /// <c>Collector:CursorSaveInterval</c>, default 5 minutes). In between, an idle poll moves the cursor in memory only
+    /// and costs the database nothing; a cursor that is older after a restart only makes the next listing reach a little
+    /// further back (the blobs already processed are skipped). A poll that stores records always writes the cursor with them.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CursorSaveInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Period of the reminder that keeps a connected tenant's poll loop alive across deactivation and silo loss (setting
     /// <c>Collector:ReminderPeriod</c>, default 5 minutes). Orleans refuses periods below its
     /// <c>ReminderOptions.MinimumReminderPeriod</c> (1 minute unless a test host lowers it).

@@ -10,6 +10,7 @@ namespace O365Activity.Grains.Collection;
 public sealed class SourceContext
 {
     private readonly Dictionary<string, ContentCursor> _cursors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _saved = new(StringComparer.Ordinal);
 
     /// <summary>Creates a context with nothing stored yet.</summary>
     /// <param name="tenantId">The tenant id.</param>
@@ -44,6 +45,7 @@ public sealed class SourceContext
         foreach (var cursor in progress.Cursors)
         {
             context._cursors[cursor.ContentType] = cursor;
+            context._saved[cursor.ContentType] = cursor.PolledAt ?? DateTimeOffset.MinValue;
         }
 
         return context;
@@ -52,6 +54,17 @@ public sealed class SourceContext
     /// <summary>The cursor of a content type; null before its first listing.</summary>
     public ContentCursor? Cursor(string contentType) => _cursors.GetValueOrDefault(contentType);
 
-    /// <summary>Records a cursor the store committed.</summary>
-    public void SetCursor(ContentCursor cursor) => _cursors[cursor.ContentType] = cursor;
+    /// <summary>Records a cursor: one the store committed at <paramref name="savedAt"/>, or (null) one kept in memory only.</summary>
+    public void SetCursor(ContentCursor cursor, DateTimeOffset? savedAt)
+    {
+        _cursors[cursor.ContentType] = cursor;
+        if (savedAt is { } at)
+        {
+            _saved[cursor.ContentType] = at;
+        }
+    }
+
+    /// <summary>True when the content type's cursor was stored less than <paramref name="interval"/> before <paramref name="now"/>.</summary>
+    public bool CursorSavedWithin(string contentType, DateTimeOffset now, TimeSpan interval) =>
+        _saved.TryGetValue(contentType, out var at) && now - at < interval;
 }

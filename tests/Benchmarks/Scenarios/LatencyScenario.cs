@@ -25,24 +25,33 @@ public static class LatencyScenario
         await run.Cluster.StartGatewayAsync(ClusterRun.Quiet);
         var tenant = Guid.NewGuid();
         var arrivals = new List<(long Sequence, DateTime At)>();
-        using var stop = new CancellationTokenSource();
+        await run.ConnectAsync(tenant, unfiltered: true, "Audit.AzureActiveDirectory", "Audit.SharePoint", "Audit.Exchange");
         var reading = Task.Run(async () =>
         {
             try
             {
-                await run.ReadAsync(tenant, long.MaxValue, r => arrivals.Add((r.Header.Sequence, DateTime.UtcNow)), duration + TimeSpan.FromMinutes(1));
+                await run.ReadAsync(tenant, long.MaxValue, r =>
+                {
+                    lock (arrivals)
+                    {
+                        arrivals.Add((r.Header.Sequence, DateTime.UtcNow));
+                    }
+                }, duration + TimeSpan.FromMinutes(1));
             }
             catch (Exception e) when (e is OperationCanceledException or Grpc.Core.RpcException)
             {
                 // Stopped by the timeout below.
             }
         });
-        await run.ConnectAsync(tenant, unfiltered: true, "Audit.AzureActiveDirectory", "Audit.SharePoint", "Audit.Exchange");
         var started = DateTime.UtcNow;
         await Task.Delay(duration);
         run.Cluster.Emulator.State.GeneratorPaused = true;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var received = arrivals.ToList();
+        List<(long Sequence, DateTime At)> received;
+        lock (arrivals)
+        {
+            received = [.. arrivals];
+        }
 
         var stored = new Dictionary<long, DateTime>();
         await using (var connection = new NpgsqlConnection(run.Server.ConnectionString))
