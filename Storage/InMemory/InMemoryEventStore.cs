@@ -14,12 +14,6 @@ public sealed class InMemoryEventStore : IEventStore
     private readonly Dictionary<Guid, EventSourceEntry> _registry = [];
     private readonly Dictionary<Guid, SourceData> _sources = [];
 
-    /// <summary>How many commits succeeded (for tests that count transactions).</summary>
-    public int Commits { get; private set; }
-
-    /// <summary>When set, the next commits throw this exception (for tests of a database outage); null for none.</summary>
-    public Exception? FailCommitsWith { get; set; }
-
     /// <inheritdoc />
     public Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
     {
@@ -128,11 +122,6 @@ public sealed class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (FailCommitsWith is { } failure)
-            {
-                throw failure;
-            }
-
             if (Find(request.SourceId) is not var (entry, data) || entry.LastSequence != request.ExpectedLastSequence)
             {
                 throw new EventStoreConflictException(request.SourceId, request.ExpectedLastSequence, Find(request.SourceId)?.Entry.LastSequence);
@@ -171,7 +160,6 @@ public sealed class InMemoryEventStore : IEventStore
             }
 
             _registry[entry.TenantId] = entry with { LastSequence = next };
-            Commits++;
             return Task.FromResult(new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]));
         }
     }
