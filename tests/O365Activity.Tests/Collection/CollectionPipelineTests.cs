@@ -72,6 +72,7 @@ public sealed class CollectionPipelineTests
         var first = await pipeline.PollAsync(source, Aad, new ContentTypeHealth(), Notify, CancellationToken.None);
         var afterFirst = await ReadAllAsync();
         var processedAfterFirst = await _store.FindProcessedBlobsAsync(_sourceId, [big], CancellationToken.None);
+        var cursorAfterFirst = source.Cursor(Aad)!;
         _time.Advance(TimeSpan.FromMinutes(1));
         var second = await pipeline.PollAsync(source, Aad, new ContentTypeHealth(), Notify, CancellationToken.None);
 
@@ -80,7 +81,8 @@ public sealed class CollectionPipelineTests
         Assert.Equal([1, 2, 3, 4, 5], afterFirst.Select(e => TestRecords.Number(e.Raw.RecordId)));
         Assert.Empty(processedAfterFirst);
         // The next listing (from the cursor less the 1-hour overlap) still covers the failed blob's contentCreated.
-        Assert.True(source.Cursor(Aad)!.ListedThrough - TimeSpan.FromHours(1) <= Now.AddHours(-1), "The cursor moved past a blob that failed.");
+        Assert.True(cursorAfterFirst.ListedThrough - TimeSpan.FromHours(1) <= Now.AddHours(-1), $"The cursor moved past a blob that failed: {cursorAfterFirst}.");
+        Assert.Null(cursorAfterFirst.PolledAt);
         Assert.Equal((2L, 5L, (string?)null), (second.Stored, second.Duplicates, second.Error));
         Assert.Equal(Enumerable.Range(1, 7), (await ReadAllAsync()).Select(e => TestRecords.Number(e.Raw.RecordId)));
         Assert.Single(await _store.FindProcessedBlobsAsync(_sourceId, [big], CancellationToken.None));
