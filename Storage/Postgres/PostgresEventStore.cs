@@ -6,9 +6,12 @@ namespace O365Activity.Storage.Postgres;
 
 /// <summary>
 /// The event store on PostgreSQL (schema: <c>Migrations/0002_event_store.sql</c>), over one shared
-/// <see cref="NpgsqlDataSource"/> (Dapper for the plain queries, Npgsql's batches and binary <c>COPY</c> on the write path). A commit is one transaction: it locks the source's registry row, checks the
-/// expected last sequence (the single-writer fence), finds which record <c>Id</c>s are already stored, writes the new
-/// events by binary <c>COPY</c>, and records the source's last sequence, the completed blobs and the cursor.
+/// <see cref="NpgsqlDataSource"/> (Dapper for the plain queries, Npgsql's batches and binary <c>COPY</c> on the write
+/// path). A commit is one transaction: it locks the source's registry row, checks the expected last sequence (the
+/// single-writer fence), writes the new events by binary <c>COPY</c>, and records the source's last sequence, the
+/// completed blobs and the cursor. It first assumes that no record is stored already; when the unique index on
+/// (source, record key) says one is, the transaction is rolled back and done again with a look-up of the stored keys,
+/// skipping those records.
 /// </summary>
 /// <remarks>
 /// Record <c>Id</c>s are de-duplicated on <see cref="RecordKeys.For"/> (a GUID id in any letter case is one key), while
@@ -151,6 +154,19 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
             }
         }
 
+        try
+        {
+            // Optimistic first: most batches repeat nothing already stored, and the unique index says when one does.
+            return await CommitOnceAsync(request, unique, keys, lookUpDuplicates: false, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "ux_events_record")
+        {
+            return await CommitOnceAsync(request, unique, keys, lookUpDuplicates: true, cancellationToken);
+        }
+    }
+
+    private async Task<CommitResult> CommitOnceAsync(CommitRequest request, List<NewRecord> unique, List<Guid> keys, bool lookUpDuplicates, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long? stored = null;
@@ -159,7 +175,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
         {
             // Locking the registry row serializes a source's writers; the second one then sees the sequence moved.
             check.BatchCommands.Add(Command("SELECT last_sequence FROM event_sources WHERE source_id = $1 FOR UPDATE", request.SourceId));
-            if (keys.Count > 0)
+            if (lookUpDuplicates && keys.Count > 0)
             {
                 check.BatchCommands.Add(Command("SELECT record_key FROM events WHERE source_id = $1 AND record_key = ANY($2)", request.SourceId, keys.ToArray()));
             }
@@ -170,7 +186,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
                 stored = reader.GetInt64(0);
             }
 
-            if (keys.Count > 0 && await reader.NextResultAsync(cancellationToken))
+            if (lookUpDuplicates && keys.Count > 0 && await reader.NextResultAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {

@@ -6,7 +6,8 @@ namespace O365Activity.Benchmarks.Scenarios;
 /// <summary>
 /// Live delivery latency at a steady 2,000 records/s: the emulator publishes a fresh blob every 100 ms, the silo
 /// polls every 100 ms, and a subscriber on the raw stream notes when each event arrives. Latency is arrival minus the
-/// event's <c>stored_at</c> (set just before its commit), both on this machine's clock; the first 2 seconds are warm-up.
+/// commit time of the event's transaction (PostgreSQL's <c>pg_xact_commit_timestamp</c>, with
+/// <c>track_commit_timestamp</c> on), both on this machine's clock; the first 2 seconds are warm-up.
 /// </summary>
 public static class LatencyScenario
 {
@@ -57,7 +58,7 @@ public static class LatencyScenario
         await using (var connection = new NpgsqlConnection(run.Server.ConnectionString))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT sequence, stored_at FROM events WHERE tenant_id = $1", connection) { Parameters = { new() { Value = tenant } } };
+            await using var command = new NpgsqlCommand("SELECT sequence, pg_xact_commit_timestamp(xmin) FROM events WHERE tenant_id = $1", connection) { Parameters = { new() { Value = tenant } } };
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {

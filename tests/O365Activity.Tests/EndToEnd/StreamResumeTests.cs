@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 using O365Activity.Emulator;
 using O365Activity.Protos.V1;
 using O365Activity.Tests.Infrastructure;
@@ -215,6 +216,32 @@ public sealed class StreamResumeTests(ServiceFixture service)
         {
             calls.ForEach(c => c.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task StreamRaw_EventsCommittedWithoutANotice_AreDeliveredFromTheStore()
+    {
+        // A source that is not polling (no consent): the only writer is this test, which publishes no notice, as when
+        // a notice is lost or a silo dies between its commit and its notice.
+        var tenant = Guid.NewGuid();
+        await Sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString(), SendUnfiltered = true });
+        var sourceId = (await service.Cluster.Client.GetGrain<Contracts.ITenantGrain>(tenant).GetStatus()).SourceId;
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(service.Database.ConnectionString);
+        var serializer = service.Cluster.Client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
+        var store = new Storage.Postgres.PostgresEventStore(dataSource, new Storage.EventPayloadCodec(serializer));
+        await using var raw = await StreamCollector<RawRecord>.StartAsync(Activity.StreamRaw(new StreamRequest { TenantId = tenant.ToString(), AfterSequence = 0 }));
+
+        var normalizer = new Grains.Normalization.AuditRecordNormalizer();
+        var records = Enumerable.Range(1, 3).Select(i =>
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(TestRecords.SignIn(i));
+            var normalized = normalizer.Normalize(document.RootElement, new Grains.Normalization.NormalizationContext(tenant, DateTimeOffset.UtcNow, "Audit.AzureActiveDirectory", []));
+            return new Storage.NewRecord(normalized.Raw, normalized.Activity);
+        }).ToList();
+        await store.CommitAsync(new Storage.CommitRequest { SourceId = sourceId, TenantId = tenant, ExpectedLastSequence = 0, Records = records, StoredAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+        var delivered = await raw.WaitForCountAsync(3, Patience);
+
+        Assert.Equal([1L, 2, 3], delivered.Select(r => r.Header.Sequence));
     }
 
     private static async Task<RpcException> ReadErrorAsync<T>(AsyncServerStreamingCall<T> call)
