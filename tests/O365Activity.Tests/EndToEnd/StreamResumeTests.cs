@@ -1,7 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.DependencyInjection;
 using O365Activity.Emulator;
 using O365Activity.Protos.V1;
 using O365Activity.Tests.Infrastructure;
@@ -227,7 +226,7 @@ public sealed class StreamResumeTests(ServiceFixture service)
         await Sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString(), SendUnfiltered = true });
         var sourceId = (await service.Cluster.Client.GetGrain<Contracts.ITenantGrain>(tenant).GetStatus()).SourceId;
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(service.Database.ConnectionString);
-        var serializer = service.Cluster.Client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
+        var serializer = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Orleans.Serialization.Serializer>(service.Cluster.Client.ServiceProvider);
         var store = new Storage.Postgres.PostgresEventStore(dataSource, new Storage.EventPayloadCodec(serializer));
         await using var raw = await StreamCollector<RawRecord>.StartAsync(Activity.StreamRaw(new StreamRequest { TenantId = tenant.ToString(), AfterSequence = 0 }));
 
