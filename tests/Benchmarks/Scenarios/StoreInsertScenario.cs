@@ -26,10 +26,11 @@ public static class StoreInsertScenario
     /// <summary>Runs the scenario.</summary>
     public static async Task<IReadOnlyList<Row>> RunAsync(bool quick, TextWriter log)
     {
-        var count = quick ? 20_000 : 200_000;
-        var rounds = quick ? 3 : 3;
-        await log.WriteLineAsync($"store-insert: loading 20,000 normalized records...");
-        var (tenant, pool) = await RecordSource.LoadAsync(20_000);
+        var count = quick ? 10_000 : 200_000;
+        var rounds = 3;
+        var poolSize = Math.Min(count, 20_000);
+        await log.WriteLineAsync($"store-insert: loading {poolSize:N0} normalized records...");
+        var (tenant, pool) = await RecordSource.LoadAsync(poolSize);
         await using var server = await PostgresServer.StartAsync(fast: false);
         var serializer = new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(Contracts.Activity.IngressEvent).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
         var codec = new EventPayloadCodec(serializer);
