@@ -100,26 +100,32 @@ public sealed class ProcessCluster : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Starts a gateway process and waits until it answers gRPC calls from the cluster.</summary>
-    public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>
+    /// Starts a gateway process and waits until it answers gRPC calls from the cluster. Without
+    /// <paramref name="grpcAddress"/> it listens on <see cref="GrpcAddress"/> (one such gateway at a time); with it, on
+    /// that address, beside the others.
+    /// </summary>
+    public async Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string>? extra = null, Uri? grpcAddress = null)
     {
         var environment = Common();
+        var address = grpcAddress ?? GrpcAddress;
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
 
-        environment["Gateway__GrpcEndpoint"] = GrpcAddress.ToString();
-        environment["Gateway__ConsentEndpoint"] = ConsentAddress.ToString();
+        environment["Gateway__GrpcEndpoint"] = address.ToString();
+        environment["Gateway__ConsentEndpoint"] = grpcAddress is null ? ConsentAddress.ToString() : $"http://127.0.0.1:{Ports.FreeFixed()}";
         var gateway = ServiceProcess.Start($"gateway{++_gateways}", RepoPaths.Gateway, environment, _logs);
         Gateways.Add(gateway);
         _all.Add(gateway);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var channel = GrpcChannel.ForAddress(address);
         while (true)
         {
             try
             {
-                await Sources.ListEventSourcesAsync(new ListEventSourcesRequest(), cancellationToken: deadline.Token);
+                await new EventSources.EventSourcesClient(channel).ListEventSourcesAsync(new ListEventSourcesRequest(), cancellationToken: deadline.Token);
                 return gateway;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !deadline.IsCancellationRequested && gateway.IsRunning)

@@ -124,10 +124,20 @@ public static class Program
             return 0;
         }));
 
-        var watch = new Command("watch", "Prints a tenant's ingress and admin activity as it arrives, until Ctrl-C.") { tenant };
-        watch.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (_, activity, stop) =>
+        var after = new Option<long?>("--after")
         {
-            await WatchAsync(activity, parseResult.GetValue(tenant)!, output, onSubscribed: () => Task.CompletedTask, stop);
+            Description = "Start after this sequence (0: from the first stored event); without it, from what is committed now on.",
+            HelpName = "SEQUENCE",
+        };
+        var watch = new Command(
+            "watch",
+            "Prints a tenant's ingress and admin activity as it arrives, until Ctrl-C; after a lost connection (a gateway restart) it reconnects from the last sequence it printed.")
+        {
+            tenant, after,
+        };
+        watch.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, activity, stop) =>
+        {
+            await WatchAsync(sources, activity, parseResult.GetValue(tenant)!, parseResult.GetValue(after), output, error, onSubscribed: () => Task.CompletedTask, stop);
             return 0;
         }));
 
@@ -243,7 +253,7 @@ public static class Program
             await output.WriteLineAsync($"Exists: {Describe(source)}");
         }
 
-        await WatchAsync(activity, tenant, output, async () =>
+        await WatchAsync(sources, activity, tenant, null, output, Console.Error, async () =>
         {
             if (source.State == ConnectionState.Connected)
             {
@@ -261,32 +271,67 @@ public static class Program
         return 0;
     }
 
-    private static async Task WatchAsync(Activity.ActivityClient activity, string tenant, TextWriter output, Func<Task> onSubscribed, CancellationToken cancellationToken)
+    private static async Task WatchAsync(
+        EventSources.EventSourcesClient sources,
+        Activity.ActivityClient activity,
+        string tenant,
+        long? after,
+        TextWriter output,
+        TextWriter error,
+        Func<Task> onSubscribed,
+        CancellationToken cancellationToken)
     {
-        using var ingress = activity.StreamIngress(new StreamRequest { TenantId = tenant }, cancellationToken: cancellationToken);
-        using var admin = activity.StreamAdmin(new StreamRequest { TenantId = tenant }, cancellationToken: cancellationToken);
+        // Both streams start at one known position, so that a reconnection resumes exactly: the given one, or the
+        // source's last sequence now (what is committed after it is printed).
+        var start = after ?? (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }, cancellationToken: cancellationToken)).LastSequence;
+        var ingress = activity.StreamIngress(new StreamRequest { TenantId = tenant, AfterSequence = start }, cancellationToken: cancellationToken);
+        var admin = activity.StreamAdmin(new StreamRequest { TenantId = tenant, AfterSequence = start }, cancellationToken: cancellationToken);
         await EnsureSubscribedAsync(ingress, cancellationToken);
         await EnsureSubscribedAsync(admin, cancellationToken);
 
-        await output.WriteLineAsync($"Subscribed to tenant {tenant}'s ingress and admin activity; Ctrl-C stops.");
+        await output.WriteLineAsync($"Subscribed to tenant {tenant}'s ingress and admin activity after sequence {start}; Ctrl-C stops.");
         await onSubscribed();
         // Two loops print at once: one writer that serializes their lines.
         var lines = TextWriter.Synchronized(output);
-        var printIngress = Task.Run(async () =>
+        var warnings = TextWriter.Synchronized(error);
+        await Task.WhenAll(
+            FollowAsync(ingress, a => activity.StreamIngress(new StreamRequest { TenantId = tenant, AfterSequence = a }, cancellationToken: cancellationToken), start, e => e.Header.Sequence, Describe, lines, warnings, cancellationToken),
+            FollowAsync(admin, a => activity.StreamAdmin(new StreamRequest { TenantId = tenant, AfterSequence = a }, cancellationToken: cancellationToken), start, e => e.Header.Sequence, Describe, lines, warnings, cancellationToken));
+    }
+
+    /// <summary>Prints a stream's events; when the connection is lost (UNAVAILABLE), opens it again after the last sequence printed.</summary>
+    private static async Task FollowAsync<T>(
+        AsyncServerStreamingCall<T> call,
+        Func<long, AsyncServerStreamingCall<T>> reopen,
+        long last,
+        Func<T, long> sequence,
+        Func<T, string> describe,
+        TextWriter lines,
+        TextWriter warnings,
+        CancellationToken cancellationToken)
+    {
+        while (true)
         {
-            await foreach (var e in ingress.ResponseStream.ReadAllAsync(cancellationToken))
+            try
             {
-                lines.WriteLine(Describe(e));
+                using (call)
+                {
+                    await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
+                    {
+                        lines.WriteLine(describe(e));
+                        last = sequence(e);
+                    }
+                }
+
+                return;
             }
-        }, cancellationToken);
-        var printAdmin = Task.Run(async () =>
-        {
-            await foreach (var e in admin.ResponseStream.ReadAllAsync(cancellationToken))
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
             {
-                lines.WriteLine(Describe(e));
+                warnings.WriteLine($"Connection lost ({e.Status.Detail}); reconnecting after sequence {last}...");
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                call = reopen(last);
             }
-        }, cancellationToken);
-        await Task.WhenAll(printIngress, printAdmin);
+        }
     }
 
     /// <summary>A call refused before subscribing (for example NOT_FOUND) ends with headers only; reading it raises the status.</summary>

@@ -59,6 +59,14 @@ public static class EndToEndScenario
         }
 
         var rows = new List<Row>();
+        await using (var connection = new Npgsql.NpgsqlConnection(run.Server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var size = new Npgsql.NpgsqlCommand("SELECT pg_total_relation_size('events')::float8 / GREATEST(count(*), 1) FROM events", connection);
+            var bytes = (double)(await size.ExecuteScalarAsync())!;
+            rows.Add(new Row("end-to-end", "Stored bytes per event (table, TOAST and indexes)", bytes, "B", "", "", null));
+        }
+
         if (reportThroughput)
         {
             var rate = records / elapsed.TotalSeconds;

@@ -62,15 +62,18 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task SiloCrash_TwoSilosFiftyTenants_SurvivorCarriesOnAndSubscribersStayGapless()
+    public async Task SiloCrash_TwoSilosTwoGatewaysFiftyTenants_SurvivorCarriesOnAndSubscribersOnEitherGatewayStayGapless()
     {
         const int tenants = 50;
         const int perTenant = 400;
         await using var database = await TestDatabase.CreateAsync();
-        await using var cluster = await ProcessCluster.CreateAsync(nameof(SiloCrash_TwoSilosFiftyTenants_SurvivorCarriesOnAndSubscribersStayGapless), database.ConnectionString, Backlog(perTenant, seed: 12));
+        await using var cluster = await ProcessCluster.CreateAsync(nameof(SiloCrash_TwoSilosTwoGatewaysFiftyTenants_SurvivorCarriesOnAndSubscribersOnEitherGatewayStayGapless), database.ConnectionString, Backlog(perTenant, seed: 12));
         await cluster.StartSiloAsync();
         await cluster.StartSiloAsync();
         await cluster.StartGatewayAsync();
+        var second = new Uri($"http://127.0.0.1:{Ports.FreeFixed()}");
+        await cluster.StartGatewayAsync(grpcAddress: second);
+        using var secondChannel = Grpc.Net.Client.GrpcChannel.ForAddress(second);
         var ids = Enumerable.Range(0, tenants).Select(_ => Guid.NewGuid()).ToList();
         var slow = ids.Select(t => SlowBlobs(cluster, t, TimeSpan.FromMilliseconds(150))).ToList();
         foreach (var tenant in ids)
@@ -79,13 +82,15 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         }
 
         var connected = ids.ToDictionary(t => t, t => ResumingReader.Start(() => cluster.Activity, t, after: 0, resume: false));
-        var resuming = ResumingReader.Start(() => cluster.Activity, ids[0], after: 0, resume: true);
+        // On the other gateway, one resuming reader per tenant: each gets the events of a tenant on either silo.
+        var resumingReaders = ids.ToDictionary(t => t, t => ResumingReader.Start(() => new Activity.ActivityClient(secondChannel), t, after: 0, resume: true));
         try
         {
             await connected[ids[0]].WaitForCountAsync(50, Patience, cluster.Tails);
 
             // The victim: the silo that hosts most tenants.
             var hosts = await HostsAsync(database);
+            Assert.Equal(2, hosts.Values.Distinct().Count());
             var victimAddress = hosts.GroupBy(h => h.Value).OrderByDescending(g => g.Count()).First().Key;
             var victim = cluster.Silos.Single(s => victimAddress.StartsWith($"127.0.0.1:{s.SiloPort}@", StringComparison.Ordinal));
             var moved = hosts.Where(h => h.Value == victimAddress).Select(h => h.Key).ToList();
@@ -106,7 +111,12 @@ public sealed class DurabilityTests(ITestOutputHelper output)
                 await reader.WaitForCountAsync(perTenant, Patience, cluster.Tails);
             }
 
-            await resuming.WaitForCountAsync(perTenant, Patience, cluster.Tails);
+            foreach (var (tenant, reader) in resumingReaders)
+            {
+                await reader.WaitForCountAsync(perTenant, Patience, cluster.Tails);
+                Assert.Equal(Enumerable.Range(1, perTenant).Select(i => (long)i), reader.Received.Select(e => e.Sequence));
+            }
+
             foreach (var (tenant, reader) in connected)
             {
                 var expected = cluster.Emulator.State.EnumerateRecordIds(tenant).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -115,12 +125,10 @@ public sealed class DurabilityTests(ITestOutputHelper output)
                 Assert.Null(reader.Error);
                 Assert.Equal(expected.Count, await StoredCountAsync(database, tenant));
             }
-
-            Assert.Equal(Enumerable.Range(1, perTenant).Select(i => (long)i), resuming.Received.Select(e => e.Sequence));
         }
         finally
         {
-            foreach (var reader in connected.Values.Append(resuming))
+            foreach (var reader in connected.Values.Concat(resumingReaders.Values))
             {
                 await reader.DisposeAsync();
             }
