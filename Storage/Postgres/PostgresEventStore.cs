@@ -232,7 +232,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
                 }
 
                 await importer.WriteAsync(raw.RecordType, NpgsqlDbType.Integer, cancellationToken);
-                await importer.WriteAsync(raw.Operation, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(Text(raw.Operation), NpgsqlDbType.Text, cancellationToken);
                 await importer.WriteAsync(raw.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
                 await importer.WriteAsync(raw.IngestTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
                 await importer.WriteAsync(request.StoredAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
@@ -246,7 +246,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
                     await importer.WriteAsync(codec.EncodeActivity(record.Activity), NpgsqlDbType.Bytea, cancellationToken);
                 }
 
-                await importer.WriteAsync(raw.RawJson, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(Text(raw.RawJson), NpgsqlDbType.Text, cancellationToken);
             }
 
             await importer.CompleteAsync(cancellationToken);
@@ -457,6 +457,13 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
 
         return sources;
     }
+
+    /// <summary>
+    /// PostgreSQL text cannot hold U+0000, which a record's decoded fields can (JSON allows <c>\u0000</c>): in the
+    /// <c>operation</c> and <c>raw_json</c> columns it becomes U+FFFD, so that such a record is stored with the others
+    /// rather than failing its whole batch. The event's payload keeps the exact text.
+    /// </summary>
+    private static string Text(string value) => value.Contains('\0', StringComparison.Ordinal) ? value.Replace('\0', '\uFFFD') : value;
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);

@@ -227,7 +227,7 @@ public sealed class StreamResumeTests(ServiceFixture service)
         var sourceId = (await service.Cluster.Client.GetGrain<Contracts.ITenantGrain>(tenant).GetStatus()).SourceId;
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(service.Database.ConnectionString);
         var serializer = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Orleans.Serialization.Serializer>(service.Cluster.Client.ServiceProvider);
-        var store = new Storage.Postgres.PostgresEventStore(dataSource, new Storage.EventPayloadCodec(serializer));
+        var store = new O365Activity.Storage.Postgres.PostgresEventStore(dataSource, new O365Activity.Storage.EventPayloadCodec(serializer));
         await using var raw = await StreamCollector<RawRecord>.StartAsync(Activity.StreamRaw(new StreamRequest { TenantId = tenant.ToString(), AfterSequence = 0 }));
 
         var normalizer = new Grains.Normalization.AuditRecordNormalizer();
@@ -235,9 +235,9 @@ public sealed class StreamResumeTests(ServiceFixture service)
         {
             using var document = System.Text.Json.JsonDocument.Parse(TestRecords.SignIn(i));
             var normalized = normalizer.Normalize(document.RootElement, new Grains.Normalization.NormalizationContext(tenant, DateTimeOffset.UtcNow, "Audit.AzureActiveDirectory", []));
-            return new Storage.NewRecord(normalized.Raw, normalized.Activity);
+            return new O365Activity.Storage.NewRecord(normalized.Raw, normalized.Activity);
         }).ToList();
-        await store.CommitAsync(new Storage.CommitRequest { SourceId = sourceId, TenantId = tenant, ExpectedLastSequence = 0, Records = records, StoredAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+        await store.CommitAsync(new O365Activity.Storage.CommitRequest { SourceId = sourceId, TenantId = tenant, ExpectedLastSequence = 0, Records = records, StoredAt = DateTimeOffset.UtcNow }, CancellationToken.None);
         var delivered = await raw.WaitForCountAsync(3, Patience);
 
         Assert.Equal([1L, 2, 3], delivered.Select(r => r.Header.Sequence));
