@@ -17,7 +17,7 @@ namespace O365Activity.Tests.Infrastructure;
 /// reminders, stream pub-sub and the event store), and the real gateway on real ports using the test cluster's
 /// Orleans client (the in-process cluster is not reachable over TCP). Tests share it and use a fresh tenant id each.
 /// </summary>
-public sealed class ServiceFixture : IAsyncLifetime
+public class ServiceFixture : IAsyncLifetime
 {
     public const string ClientId = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     public const string ClientSecret = "test-secret";
@@ -31,6 +31,12 @@ public sealed class ServiceFixture : IAsyncLifetime
     public GrpcChannel Channel { get; private set; } = null!;
 
     public TestDatabase Database { get; private set; } = null!;
+
+    /// <summary>The composition's variant this fixture runs (PostgreSQL here; the local, in-memory one in <see cref="LocalServiceFixture"/>).</summary>
+    protected virtual ClusterMode Mode => ClusterMode.PostgreSql;
+
+    /// <summary>In the local variant: the one in-memory event store the silo and the gateway share (they are one process).</summary>
+    public O365Activity.Storage.InMemory.InMemoryEventStore SharedStore { get; } = new();
 
     public Uri GrpcAddress { get; private set; } = null!;
 
@@ -47,7 +53,7 @@ public sealed class ServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var geo = TestGeoDatabases.Write(_temp);
-        Database = await TestDatabase.CreateAsync();
+        Database = Mode == ClusterMode.PostgreSql ? await TestDatabase.CreateAsync() : null!;
         Emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret }, CancellationToken.None);
 
         var settings = new Dictionary<string, string?>
@@ -60,8 +66,8 @@ public sealed class ServiceFixture : IAsyncLifetime
             ["Collector:ReminderPeriod"] = ReminderPeriod.ToString(),
             ["GeoIp:CityDatabasePath"] = geo.City,
             ["GeoIp:AsnDatabasePath"] = geo.Asn,
-            ["Cluster:Mode"] = nameof(ClusterMode.PostgreSql),
-            ["Storage:ConnectionString"] = Database.ConnectionString,
+            ["Cluster:Mode"] = Mode.ToString(),
+            ["Storage:ConnectionString"] = Database?.ConnectionString,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var builder = new InProcessTestClusterBuilder(1);
@@ -69,6 +75,7 @@ public sealed class ServiceFixture : IAsyncLifetime
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(settings));
         builder.ConfigureSilo((_, silo) =>
         {
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(silo.Services, SharedStore);
             silo.AddActivityCollector(configuration);
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = ReminderPeriod);
         });
@@ -85,9 +92,11 @@ public sealed class ServiceFixture : IAsyncLifetime
             $"--Collector:ClientId={ClientId}",
             $"--Collector:LoginEndpoint={Emulator.BaseUrl}",
             "--Gateway:SourceCheckInterval=00:00:00.300",
-            $"--Storage:ConnectionString={Database.ConnectionString}",
+            $"--Storage:ConnectionString={Database?.ConnectionString}",
+            $"--Cluster:Mode={Mode}",
             "--Logging:LogLevel:Default=Warning",
         ], Cluster.Client);
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(gateway.Services, SharedStore);
         Gateway = GatewayApp.Build(gateway);
         await Gateway.StartAsync();
         Channel = GrpcChannel.ForAddress(GrpcAddress);
