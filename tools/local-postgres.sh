@@ -40,6 +40,9 @@ cmd=${1:-}; data=${2:-}
 [ -n "$cmd" ] && [ -n "$data" ] || { sed -n '2,12p' "$0"; exit 2; }
 mkdir -p "$(dirname "$data")"
 data=$(cd "$(dirname "$data")" && pwd)/$(basename "$data")
+# A data folder moved to /var/tmp (see start) is reached through its link; the server's user may not traverse the
+# link's parent, so every command uses the real path.
+if [ -L "$data" ]; then data=$(readlink -f "$data"); fi
 user=$(run_user)
 pg_ctl=$(pg_bin pg_ctl)
 log="$data.log"
@@ -68,6 +71,7 @@ case "$cmd" in
                     real="/var/tmp/o365activity-pg-$(echo -n "$data" | sha256sum | cut -c1-16)"
                     rm -rf "$real"; mkdir -p "$real"; chown "$user" "$real"
                     ln -s "$real" "$data"
+                    data=$real
                 fi
             fi
             as_user "$(pg_bin initdb)" -D "$data" -U o365activity --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$log" 2>&1 \
