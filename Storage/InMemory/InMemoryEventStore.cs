@@ -14,6 +14,9 @@ public sealed class InMemoryEventStore : IEventStore
     private readonly Dictionary<Guid, EventSourceEntry> _registry = [];
     private readonly Dictionary<Guid, SourceData> _sources = [];
 
+    // Removed or replaced sources whose events the retention job has not removed yet (the deleted_sources table).
+    private readonly Dictionary<Guid, SourceData> _deleted = [];
+
     /// <inheritdoc />
     public Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
     {
@@ -21,7 +24,7 @@ public sealed class InMemoryEventStore : IEventStore
         {
             if (_registry.TryGetValue(source.TenantId, out var old) && old.SourceId != source.SourceId)
             {
-                _sources.Remove(old.SourceId);
+                Retire(old.SourceId);
             }
 
             _registry[source.TenantId] = _registry.TryGetValue(source.TenantId, out var same) && same.SourceId == source.SourceId
@@ -41,7 +44,7 @@ public sealed class InMemoryEventStore : IEventStore
             if (_registry.TryGetValue(tenantId, out var entry) && entry.SourceId == sourceId)
             {
                 _registry.Remove(tenantId);
-                _sources.Remove(sourceId);
+                Retire(sourceId);
             }
         }
 
@@ -216,7 +219,9 @@ public sealed class InMemoryEventStore : IEventStore
     {
         lock (_lock)
         {
-            long events = 0;
+            long events = _deleted.Values.Sum(d => (long)d.Events.Count);
+            var sources = _deleted.Count;
+            _deleted.Clear();
             long blobs = 0;
             foreach (var data in _sources.Values)
             {
@@ -233,7 +238,15 @@ public sealed class InMemoryEventStore : IEventStore
                 }
             }
 
-            return Task.FromResult(new RetentionResult(events, blobs, 0));
+            return Task.FromResult(new RetentionResult(events, blobs, sources));
+        }
+    }
+
+    private void Retire(Guid sourceId)
+    {
+        if (_sources.Remove(sourceId, out var data))
+        {
+            _deleted[sourceId] = data;
         }
     }
 

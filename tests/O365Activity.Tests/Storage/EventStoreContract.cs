@@ -177,8 +177,10 @@ public abstract class EventStoreContract : IAsyncLifetime
         await Store.CommitAsync(new CommitRequest { SourceId = otherSource, TenantId = otherTenant, ExpectedLastSequence = 0, StoredAt = T0.AddDays(10), Records = [SignIn(9)] }, CancellationToken.None);
         await Store.RemoveSourceAsync(otherTenant, otherSource, T0.AddDays(10), CancellationToken.None);
 
-        await Store.PurgeAsync(T0.AddDays(5), T0.AddDays(5), batchSize: 1, CancellationToken.None);
+        var purged = await Store.PurgeAsync(T0.AddDays(5), T0.AddDays(5), batchSize: 1, CancellationToken.None);
 
+        Assert.Equal(new RetentionResult(Events: 3, Blobs: 1, Sources: 1), purged);
+        Assert.Equal(new RetentionResult(0, 0, 0), await Store.PurgeAsync(T0.AddDays(5), T0.AddDays(5), batchSize: 1, CancellationToken.None));
         Assert.Equal([3L], (await ReadAsync()).Select(e => e.Sequence));
         Assert.Equal(["new"], await Store.FindProcessedBlobsAsync(_source, ["old", "new"], CancellationToken.None));
         Assert.Empty(await Store.ReadAsync(otherSource, 0, long.MaxValue, null, 10, CancellationToken.None));
