@@ -79,7 +79,7 @@ case "$cmd" in
         fi
         log="$data/server.log"
         if ! as_user "$pg_ctl" -D "$data" status >/dev/null 2>&1; then
-            options="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c max_connections=300 -c track_commit_timestamp=on"
+            options="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c max_connections=300 -c track_commit_timestamp=on -c wal_init_zero=off"
             if [ "$fast" = "--fast" ]; then options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
             as_user "$pg_ctl" -D "$data" -l "$log" -o "$options" -w -t 60 start >/dev/null \
                 || { tail -n 20 "$log" >&2; die "the server did not start (port $port taken?); log: $log"; }

@@ -65,6 +65,16 @@ public static class EndToEndScenario
             await using var size = new Npgsql.NpgsqlCommand("SELECT pg_total_relation_size('events')::float8 / GREATEST(count(*), 1) FROM events", connection);
             var bytes = (double)(await size.ExecuteScalarAsync())!;
             rows.Add(new Row("end-to-end", "Stored bytes per event (table, TOAST and indexes)", bytes, "B", "", "", null));
+            await using var columns = new Npgsql.NpgsqlCommand(
+                """
+                SELECT avg(pg_column_size(raw_json)), avg(octet_length(raw_json)), avg(pg_column_size(raw)), avg(COALESCE(pg_column_size(activity), 0)),
+                       pg_relation_size('events'), pg_total_relation_size((SELECT reltoastrelid FROM pg_class WHERE relname = 'events')), pg_indexes_size('events')
+                FROM events
+                """, connection);
+            await using var reader = await columns.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            await log.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"end-to-end: per event, raw_json {reader.GetDecimal(0):F0} B stored ({reader.GetDecimal(1):F0} B of text), raw {reader.GetDecimal(2):F0} B, activity {reader.GetDecimal(3):F0} B; table {reader.GetInt64(4) / 1048576.0:F0} MB, TOAST {reader.GetInt64(5) / 1048576.0:F0} MB, indexes {reader.GetInt64(6) / 1048576.0:F0} MB"));
         }
 
         if (reportThroughput)
