@@ -38,6 +38,7 @@ public static class GatewayApp
         var connected = clusterClient is not null;
         builder.Services.AddSingleton(sp => new ClusterReadiness(sp.GetRequiredService<IHostApplicationLifetime>(), connected));
         builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+        builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<ActivityService>, ActivityMethods>();
         // Listen while the Orleans client is still connecting, so that calls get UNAVAILABLE rather than a refused connection.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
 

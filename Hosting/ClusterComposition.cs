@@ -229,7 +229,6 @@ public static class ClusterComposition
                 .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
                 .Build();
         });
-        services.TryAddSingleton<EventPayloadCodec>();
         services.TryAddSingleton<IEventStore, PostgresEventStore>();
         services.TryAddSingleton<SchemaMigrator>();
         return services;

@@ -1,17 +1,73 @@
 using O365Activity.Contracts.Activity;
+using O365Activity.Storage.Wire;
 
 namespace O365Activity.Storage;
 
-/// <summary>A normalized audit record to store: its raw form and the ingress or admin event it maps to, if any.</summary>
-/// <param name="Raw">The raw record (always present); its <see cref="ActivityEvent.RecordId"/> is the dedupe key.</param>
-/// <param name="Activity">The <see cref="IngressEvent"/> or <see cref="AdminEvent"/>; null for a record of another kind.</param>
-public sealed record NewRecord(RawRecord Raw, ActivityEvent? Activity)
+/// <summary>
+/// A normalized audit record ready to store: the columns the store indexes and filters on, and its event in the
+/// encoded form that is stored and streamed (<see cref="EventParts"/>). The contract objects are encoded once, when the
+/// record is created, and not kept: what waits for a commit is a few compact buffers per record.
+/// </summary>
+public sealed class NewRecord
 {
-    /// <summary>The kind the record is stored as.</summary>
-    public EventKind Kind => Activity switch
+    /// <summary>Encodes a normalized record (see <see cref="EventWireFormat.Encode"/>).</summary>
+    /// <param name="raw">The raw record (always present); its <see cref="ActivityEvent.RecordId"/> is the dedupe key and its <see cref="ActivityEvent.RawJson"/> the record as received.</param>
+    /// <param name="activity">The <see cref="IngressEvent"/> or <see cref="AdminEvent"/>; null for a record of another kind.</param>
+    public NewRecord(RawRecord raw, ActivityEvent? activity)
     {
-        IngressEvent => EventKind.Ingress,
-        AdminEvent => EventKind.Admin,
-        _ => EventKind.Raw,
-    };
+        ArgumentNullException.ThrowIfNull(raw);
+        RecordId = raw.RecordId;
+        RecordKey = RecordKeys.For(raw.RecordId);
+        Kind = activity switch
+        {
+            IngressEvent => EventKind.Ingress,
+            AdminEvent => EventKind.Admin,
+            _ => EventKind.Raw,
+        };
+        ContentType = raw.ContentType;
+        RecordType = raw.RecordType;
+        Operation = raw.Operation;
+        EventTime = raw.EventTime;
+        IngestTime = raw.IngestTime;
+        Parts = EventWireFormat.Encode(raw, activity);
+    }
+
+    /// <summary>A record from its parts as they are (for tests of what the database refuses).</summary>
+    internal NewRecord(string recordId, EventKind kind, string operation, DateTimeOffset eventTime, EventParts parts)
+    {
+        RecordId = recordId;
+        RecordKey = RecordKeys.For(recordId);
+        Kind = kind;
+        Operation = operation;
+        EventTime = eventTime;
+        IngestTime = eventTime;
+        Parts = parts;
+    }
+
+    /// <summary>The audit record's <c>Id</c> exactly as received (or as the normalizer derived it).</summary>
+    public string RecordId { get; }
+
+    /// <summary>The de-duplication key of <see cref="RecordId"/> (<see cref="RecordKeys.For"/>).</summary>
+    public Guid RecordKey { get; }
+
+    /// <summary>The kind the record is stored as.</summary>
+    public EventKind Kind { get; }
+
+    /// <summary>The content type of the blob it came from; null when unknown.</summary>
+    public string? ContentType { get; }
+
+    /// <summary>The record's <c>RecordType</c>.</summary>
+    public int RecordType { get; }
+
+    /// <summary>The record's <c>Operation</c> as received.</summary>
+    public string Operation { get; }
+
+    /// <summary>The record's <c>CreationTime</c> (UTC).</summary>
+    public DateTimeOffset EventTime { get; }
+
+    /// <summary>When the record was fetched (UTC).</summary>
+    public DateTimeOffset IngestTime { get; }
+
+    /// <summary>The encoded event.</summary>
+    public EventParts Parts { get; }
 }

@@ -14,35 +14,34 @@ namespace O365Activity.Gateway.Services;
 /// its response headers, then reads pages of stored events up to the tenant feed's head and waits for the head to move.
 /// Replay and live delivery are the same loop, so there is no seam to lose or double an event at; a gap in the
 /// notices is filled because every read covers the whole range up to the head; a slow client simply reads older
-/// pages, with the memory of one page.
+/// pages, with the memory of one page. Events are sent in their stored wire format (<see cref="ActivityMethods"/>).
 /// </summary>
 public sealed partial class ActivityService(
     IClusterClient cluster,
     IEventStore store,
     TenantFeeds feeds,
     IOptions<GatewayOptions> options,
-    ILogger<ActivityService> logger) : Proto.Activity.ActivityBase
+    ILogger<ActivityService> logger)
 {
     /// <summary>The response header that says the stream's position is fixed.</summary>
     public const string SubscribedHeader = "subscribed";
 
-    /// <inheritdoc />
-    public override Task StreamIngress(Proto.StreamRequest request, IServerStreamWriter<Proto.IngressEvent> responseStream, ServerCallContext context) =>
-        StreamAsync(request, EventKind.Ingress, e => ProtoMapper.ToProto((Contracts.Activity.IngressEvent)e.Activity!), responseStream, context);
+    /// <summary><c>StreamIngress</c>: the tenant's sign-ins.</summary>
+    public Task StreamIngress(Proto.StreamRequest request, IServerStreamWriter<StoredEvent> responseStream, ServerCallContext context) =>
+        StreamAsync(request, EventKind.Ingress, responseStream, context);
 
-    /// <inheritdoc />
-    public override Task StreamAdmin(Proto.StreamRequest request, IServerStreamWriter<Proto.AdminEvent> responseStream, ServerCallContext context) =>
-        StreamAsync(request, EventKind.Admin, e => ProtoMapper.ToProto((Contracts.Activity.AdminEvent)e.Activity!), responseStream, context);
+    /// <summary><c>StreamAdmin</c>: the tenant's administrative changes.</summary>
+    public Task StreamAdmin(Proto.StreamRequest request, IServerStreamWriter<StoredEvent> responseStream, ServerCallContext context) =>
+        StreamAsync(request, EventKind.Admin, responseStream, context);
 
-    /// <inheritdoc />
-    public override Task StreamRaw(Proto.StreamRequest request, IServerStreamWriter<Proto.RawRecord> responseStream, ServerCallContext context) =>
-        StreamAsync(request, null, e => ProtoMapper.ToProto(e.Raw), responseStream, context);
+    /// <summary><c>StreamRaw</c>: every audit record of the tenant (sources created with send_unfiltered).</summary>
+    public Task StreamRaw(Proto.StreamRequest request, IServerStreamWriter<StoredEvent> responseStream, ServerCallContext context) =>
+        StreamAsync(request, null, responseStream, context);
 
-    private async Task StreamAsync<TMessage>(
+    private async Task StreamAsync(
         Proto.StreamRequest request,
         EventKind? kind,
-        Func<StoredEvent, TMessage> map,
-        IServerStreamWriter<TMessage> responseStream,
+        IServerStreamWriter<StoredEvent> responseStream,
         ServerCallContext context)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
@@ -120,7 +119,7 @@ public sealed partial class ActivityService(
                 var page = await store.ReadAsync(feed.SourceId, position, head, kind, pageSize, context.CancellationToken);
                 foreach (var stored in page)
                 {
-                    await responseStream.WriteAsync(map(stored), context.CancellationToken);
+                    await responseStream.WriteAsync(stored, context.CancellationToken);
                 }
 
                 // A short page means nothing more of this kind up to the head.

@@ -135,7 +135,7 @@ public sealed class InMemoryEventStore : IEventStore
             var keys = new HashSet<Guid>();
             foreach (var record in request.Records)
             {
-                var key = RecordKeys.For(record.Raw.RecordId);
+                var key = record.RecordKey;
                 if (data.RecordKeys.Contains(key) || !keys.Add(key))
                 {
                     continue;
@@ -143,12 +143,9 @@ public sealed class InMemoryEventStore : IEventStore
 
                 next++;
                 kinds.Add(record.Kind);
-                data.Events.Add(new StoredEvent(
-                    next,
-                    record.Kind,
-                    record.Raw with { Sequence = next },
-                    record.Activity is null ? null : record.Activity with { Sequence = next }));
+                data.Events.Add(new StoredEvent(next, record.Kind, record.Parts));
                 data.StoredTimes.Add(request.StoredAt);
+                data.Keys.Add(key);
             }
 
             data.RecordKeys.UnionWith(keys);
@@ -227,8 +224,9 @@ public sealed class InMemoryEventStore : IEventStore
             {
                 var old = data.StoredTimes.FindIndex(t => t >= eventsBefore);
                 var remove = old < 0 ? data.Events.Count : old;
-                data.RecordKeys.ExceptWith(data.Events.Take(remove).Select(e => RecordKeys.For(e.Raw.RecordId)));
+                data.RecordKeys.ExceptWith(data.Keys.Take(remove));
                 data.Events.RemoveRange(0, remove);
+                data.Keys.RemoveRange(0, remove);
                 data.StoredTimes.RemoveRange(0, remove);
                 events += remove;
                 foreach (var (id, blob) in data.Blobs.Where(b => b.Value.ContentCreated < blobsBefore).ToList())
@@ -268,6 +266,8 @@ public sealed class InMemoryEventStore : IEventStore
         public List<StoredEvent> Events { get; } = [];
 
         public List<DateTimeOffset> StoredTimes { get; } = [];
+
+        public List<Guid> Keys { get; } = [];
 
         public HashSet<Guid> RecordKeys { get; } = [];
 

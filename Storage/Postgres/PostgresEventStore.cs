@@ -17,10 +17,10 @@ namespace O365Activity.Storage.Postgres;
 /// Record <c>Id</c>s are de-duplicated on <see cref="RecordKeys.For"/> (a GUID id in any letter case is one key), while
 /// the stored events keep the id exactly as received.
 /// </remarks>
-public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayloadCodec codec) : IEventStore
+public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStore
 {
     private const string CopyCommand =
-        "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)";
+        "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)";
 
     /// <inheritdoc />
     public async Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
@@ -146,11 +146,10 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
         var seen = new HashSet<Guid>();
         foreach (var record in request.Records)
         {
-            var key = RecordKeys.For(record.Raw.RecordId);
-            if (seen.Add(key))
+            if (seen.Add(record.RecordKey))
             {
                 unique.Add(record);
-                keys.Add(key);
+                keys.Add(record.RecordKey);
             }
         }
 
@@ -214,7 +213,6 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
 
                 next++;
                 var record = unique[i];
-                var raw = record.Raw;
                 kinds.Add(record.Kind);
                 await importer.StartRowAsync(cancellationToken);
                 await importer.WriteAsync(request.SourceId, NpgsqlDbType.Uuid, cancellationToken);
@@ -222,31 +220,33 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
                 await importer.WriteAsync(keys[i], NpgsqlDbType.Uuid, cancellationToken);
                 await importer.WriteAsync((short)record.Kind, NpgsqlDbType.Smallint, cancellationToken);
                 await importer.WriteAsync(request.TenantId, NpgsqlDbType.Uuid, cancellationToken);
-                if (raw.ContentType is null)
+                if (record.ContentType is null)
                 {
                     await importer.WriteNullAsync(cancellationToken);
                 }
                 else
                 {
-                    await importer.WriteAsync(raw.ContentType, NpgsqlDbType.Text, cancellationToken);
+                    await importer.WriteAsync(record.ContentType, NpgsqlDbType.Text, cancellationToken);
                 }
 
-                await importer.WriteAsync(raw.RecordType, NpgsqlDbType.Integer, cancellationToken);
-                await importer.WriteAsync(Text(raw.Operation), NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(raw.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
-                await importer.WriteAsync(raw.IngestTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(record.RecordType, NpgsqlDbType.Integer, cancellationToken);
+                await importer.WriteAsync(Text(record.Operation), NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(record.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(record.IngestTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
                 await importer.WriteAsync(request.StoredAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
-                await importer.WriteAsync(codec.EncodeRaw(raw), NpgsqlDbType.Bytea, cancellationToken);
-                if (record.Activity is null)
+                await importer.WriteAsync(record.Parts.Header, NpgsqlDbType.Bytea, cancellationToken);
+                await importer.WriteAsync(record.Parts.Raw, NpgsqlDbType.Bytea, cancellationToken);
+                if (record.Kind == EventKind.Raw)
                 {
                     await importer.WriteNullAsync(cancellationToken);
                 }
                 else
                 {
-                    await importer.WriteAsync(codec.EncodeActivity(record.Activity), NpgsqlDbType.Bytea, cancellationToken);
+                    await importer.WriteAsync(record.Parts.Activity, NpgsqlDbType.Bytea, cancellationToken);
                 }
 
-                await importer.WriteAsync(Text(raw.RawJson), NpgsqlDbType.Text, cancellationToken);
+                // The record's UTF-8 text as received: JSON text holds no U+0000, so it is always valid PostgreSQL text.
+                await importer.WriteAsync(record.Parts.RawJson, NpgsqlDbType.Text, cancellationToken);
             }
 
             await importer.CompleteAsync(cancellationToken);
@@ -307,21 +307,26 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, EventPayload
             return events;
         }
 
-        // The kind is a literal so that the planner picks the kind's partial index.
+        // The kind is a literal so that the planner picks the kind's partial index; a stream reads only the payload
+        // column its messages need.
         var filter = kind is { } k ? $" AND kind = {(short)k}" : "";
+        var payload = kind is null ? "raw" : "activity";
         await using var command = dataSource.CreateCommand(
-            $"SELECT sequence, kind, raw, activity, raw_json FROM events WHERE source_id = $1{filter} AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
+            $"SELECT sequence, kind, header, {payload}, raw_json FROM events WHERE source_id = $1{filter} AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
         AddParameters(command.Parameters, sourceId, afterSequence, throughSequence, limit);
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(codec.Decode(
+            var body = reader.IsDBNull(3) ? [] : reader.GetFieldValue<byte[]>(3);
+            events.Add(new StoredEvent(
                 reader.GetInt64(0),
                 (EventKind)reader.GetInt16(1),
-                reader.GetFieldValue<byte[]>(2),
-                reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3),
-                reader.GetString(4)));
+                new EventParts(
+                    reader.GetFieldValue<byte[]>(2),
+                    kind is null ? body : ReadOnlyMemory<byte>.Empty,
+                    kind is null ? ReadOnlyMemory<byte>.Empty : body,
+                    reader.GetFieldValue<byte[]>(4))));
         }
 
         return events;

@@ -5,7 +5,6 @@ using O365Activity.Grains;
 using O365Activity.Grains.Collection;
 using O365Activity.Grains.Normalization;
 using O365Activity.Harness;
-using O365Activity.Storage;
 
 namespace O365Activity.Benchmarks;
 
@@ -18,7 +17,7 @@ public static class RecordSource
     private static readonly string[] ContentTypes = ["Audit.AzureActiveDirectory", "Audit.SharePoint", "Audit.Exchange"];
 
     /// <summary>Fetches and normalizes a backlog of <paramref name="count"/> records of one tenant.</summary>
-    public static async Task<(Guid Tenant, List<NewRecord> Records)> LoadAsync(int count)
+    public static async Task<(Guid Tenant, List<NormalizedRecord> Records)> LoadAsync(int count)
     {
         var tenant = Guid.NewGuid();
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
@@ -41,7 +40,7 @@ public static class RecordSource
         await using var _ = services;
         var api = services.GetRequiredService<IManagementActivityApi>();
         var normalizer = services.GetRequiredService<AuditRecordNormalizer>();
-        var records = new List<NewRecord>(count);
+        var records = new List<NormalizedRecord>(count);
         var now = DateTimeOffset.UtcNow;
         foreach (var contentType in ContentTypes)
         {
@@ -53,8 +52,7 @@ public static class RecordSource
                 {
                     await foreach (var record in api.FetchContentAsync(tenant, blob, CancellationToken.None))
                     {
-                        var normalized = normalizer.Normalize(record, context);
-                        records.Add(new NewRecord(normalized.Raw, normalized.Activity));
+                        records.Add(normalizer.Normalize(record, context));
                     }
                 }
             }

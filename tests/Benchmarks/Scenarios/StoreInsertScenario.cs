@@ -1,19 +1,18 @@
 using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using O365Activity.Harness;
 using O365Activity.Storage;
 using O365Activity.Storage.Postgres;
-using Orleans.Serialization;
+using O365Activity.Grains.Normalization;
 
 namespace O365Activity.Benchmarks.Scenarios;
 
 /// <summary>
 /// The event store's insert rate against the floor, side by side: <see cref="PostgresEventStore.CommitAsync"/> in
 /// transactions of 2,000 records (de-duplication lookup, binary COPY, progress rows), and a bare binary COPY of the
-/// same rows (payloads encoded beforehand) into the same table, alternated A B A B over several rounds. The rows are
+/// same rows (encoded beforehand) into the same table, alternated A B A B over several rounds. The rows are
 /// 20,000 realistic normalized records used again with fresh record ids, so that the benchmark process holds what a
 /// silo holds (a batch) rather than the whole run, whose garbage collection would slow one side only.
 /// </summary>
@@ -21,7 +20,11 @@ public static class StoreInsertScenario
 {
     private const int Batch = 2_000;
 
-    private static NewRecord WithFreshId(NewRecord record) => record with { Raw = record.Raw with { RecordId = Guid.NewGuid().ToString() } };
+    private static NewRecord WithFreshId(NormalizedRecord record)
+    {
+        var id = Guid.NewGuid().ToString();
+        return new NewRecord(record.Raw with { RecordId = id }, record.Activity is null ? null : record.Activity with { RecordId = id });
+    }
 
     /// <summary>Runs the scenario.</summary>
     public static async Task<IReadOnlyList<Row>> RunAsync(bool quick, TextWriter log)
@@ -32,12 +35,10 @@ public static class StoreInsertScenario
         await log.WriteLineAsync($"store-insert: loading {poolSize:N0} normalized records...");
         var (tenant, pool) = await RecordSource.LoadAsync(poolSize);
         await using var server = await PostgresServer.StartAsync(fast: false);
-        var serializer = new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(Contracts.Activity.IngressEvent).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
-        var codec = new EventPayloadCodec(serializer);
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
         await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var store = new PostgresEventStore(dataSource, codec);
-        var encoded = pool.Select(r => (Raw: codec.EncodeRaw(r.Raw), Activity: r.Activity is null ? null : codec.EncodeActivity(r.Activity))).ToList();
+        var store = new PostgresEventStore(dataSource);
+        var encoded = pool.Select(r => new NewRecord(r.Raw, r.Activity)).ToList();
 
         var ours = new List<double>();
         var copy = new List<double>();
@@ -74,36 +75,36 @@ public static class StoreInsertScenario
                 await using var connection = await dataSource.OpenConnectionAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
                 await using (var importer = await connection.BeginBinaryImportAsync(
-                    "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)"))
+                    "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)"))
                 {
                     var now = DateTime.UtcNow;
                     for (var j = i; j < i + Batch; j++)
                     {
-                        var raw = pool[j % pool.Count].Raw;
-                        var (rawPayload, activityPayload) = encoded[j % pool.Count];
+                        var record = encoded[j % pool.Count];
                         await importer.StartRowAsync();
                         await importer.WriteAsync(copied, NpgsqlDbType.Uuid);
                         await importer.WriteAsync((long)j + 1, NpgsqlDbType.Bigint);
                         await importer.WriteAsync(keys[j - i], NpgsqlDbType.Uuid);
-                        await importer.WriteAsync((short)pool[j % pool.Count].Kind, NpgsqlDbType.Smallint);
+                        await importer.WriteAsync((short)record.Kind, NpgsqlDbType.Smallint);
                         await importer.WriteAsync(tenant, NpgsqlDbType.Uuid);
-                        await importer.WriteAsync(raw.ContentType!, NpgsqlDbType.Text);
-                        await importer.WriteAsync(raw.RecordType, NpgsqlDbType.Integer);
-                        await importer.WriteAsync(raw.Operation, NpgsqlDbType.Text);
-                        await importer.WriteAsync(raw.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz);
-                        await importer.WriteAsync(raw.IngestTime.UtcDateTime, NpgsqlDbType.TimestampTz);
+                        await importer.WriteAsync(record.ContentType!, NpgsqlDbType.Text);
+                        await importer.WriteAsync(record.RecordType, NpgsqlDbType.Integer);
+                        await importer.WriteAsync(record.Operation, NpgsqlDbType.Text);
+                        await importer.WriteAsync(record.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz);
+                        await importer.WriteAsync(record.IngestTime.UtcDateTime, NpgsqlDbType.TimestampTz);
                         await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                        await importer.WriteAsync(rawPayload, NpgsqlDbType.Bytea);
-                        if (activityPayload is { } activity)
+                        await importer.WriteAsync(record.Parts.Header, NpgsqlDbType.Bytea);
+                        await importer.WriteAsync(record.Parts.Raw, NpgsqlDbType.Bytea);
+                        if (record.Kind != EventKind.Raw)
                         {
-                            await importer.WriteAsync(activity, NpgsqlDbType.Bytea);
+                            await importer.WriteAsync(record.Parts.Activity, NpgsqlDbType.Bytea);
                         }
                         else
                         {
                             await importer.WriteNullAsync();
                         }
 
-                        await importer.WriteAsync(raw.RawJson, NpgsqlDbType.Text);
+                        await importer.WriteAsync(record.Parts.RawJson, NpgsqlDbType.Text);
                     }
 
                     await importer.CompleteAsync();

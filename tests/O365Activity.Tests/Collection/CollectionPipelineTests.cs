@@ -40,7 +40,7 @@ public sealed class CollectionPipelineTests
         Assert.Equal((3L, 1L, 0, (string?)null), (outcome.Stored, outcome.Duplicates, outcome.HeldBack, outcome.Error));
         var stored = await ReadAllAsync();
         Assert.Equal([1L, 2, 3], stored.Select(e => e.Sequence));
-        Assert.Equal([1, 2, 3], stored.Select(e => TestRecords.Number(e.Raw.RecordId)));
+        Assert.Equal([1, 2, 3], stored.Select(e => TestRecords.Number(e.RecordId())));
         Assert.Equal([EventKind.Ingress, EventKind.Ingress, EventKind.Admin], stored.Select(e => e.Kind));
         Assert.Equal(3, _notices.Sum(n => n.Stored));
         Assert.Equal(3, source.LastSequence);
@@ -78,13 +78,13 @@ public sealed class CollectionPipelineTests
 
         Assert.Equal(1, first.HeldBack);
         Assert.Contains("fetched again", first.Error, StringComparison.Ordinal);
-        Assert.Equal([1, 2, 3, 4, 5], afterFirst.Select(e => TestRecords.Number(e.Raw.RecordId)));
+        Assert.Equal([1, 2, 3, 4, 5], afterFirst.Select(e => TestRecords.Number(e.RecordId())));
         Assert.Empty(processedAfterFirst);
         // The next listing (from the cursor less the 1-hour overlap) still covers the failed blob's contentCreated.
         Assert.True(cursorAfterFirst.ListedThrough - TimeSpan.FromHours(1) <= Now.AddHours(-1), $"The cursor moved past a blob that failed: {cursorAfterFirst}.");
         Assert.Null(cursorAfterFirst.PolledAt);
         Assert.Equal((2L, 5L, (string?)null), (second.Stored, second.Duplicates, second.Error));
-        Assert.Equal(Enumerable.Range(1, 7), (await ReadAllAsync()).Select(e => TestRecords.Number(e.Raw.RecordId)));
+        Assert.Equal(Enumerable.Range(1, 7), (await ReadAllAsync()).Select(e => TestRecords.Number(e.RecordId())));
         Assert.Single(await _store.FindProcessedBlobsAsync(_sourceId, [big], CancellationToken.None));
     }
 
@@ -126,7 +126,7 @@ public sealed class CollectionPipelineTests
 
         var stored = await ReadAllAsync();
         Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), stored.Select(e => e.Sequence));
-        Assert.Equal(Enumerable.Range(1, 11), stored.Select(e => TestRecords.Number(e.Raw.RecordId)).Order());
+        Assert.Equal(Enumerable.Range(1, 11), stored.Select(e => TestRecords.Number(e.RecordId())).Order());
         Assert.Equal(3, (await _store.FindProcessedBlobsAsync(_sourceId, ["blob-0001", "blob-0002", "blob-0003"], CancellationToken.None)).Count);
         Assert.Equal(Now.AddMinutes(3), source.Cursor(Aad)!.ListedThrough);
     }
@@ -188,7 +188,7 @@ public sealed class CollectionPipelineTests
 
         await Assert.ThrowsAsync<EventStoreConflictException>(() => pipeline.PollAsync(source, Aad, new ContentTypeHealth(), Notify, CancellationToken.None));
 
-        Assert.Equal([100], (await ReadAllAsync()).Select(e => TestRecords.Number(e.Raw.RecordId)));
+        Assert.Equal([100], (await ReadAllAsync()).Select(e => TestRecords.Number(e.RecordId())));
         Assert.Empty(_notices);
     }
 

@@ -226,8 +226,7 @@ public sealed class StreamResumeTests(ServiceFixture service)
         await Sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString(), SendUnfiltered = true });
         var sourceId = (await service.Cluster.Client.GetGrain<Contracts.ITenantGrain>(tenant).GetStatus()).SourceId;
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(service.Database.ConnectionString);
-        var serializer = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Orleans.Serialization.Serializer>(service.Cluster.Client.ServiceProvider);
-        var store = new O365Activity.Storage.Postgres.PostgresEventStore(dataSource, new O365Activity.Storage.EventPayloadCodec(serializer));
+        var store = new O365Activity.Storage.Postgres.PostgresEventStore(dataSource);
         await using var raw = await StreamCollector<RawRecord>.StartAsync(Activity.StreamRaw(new StreamRequest { TenantId = tenant.ToString(), AfterSequence = 0 }));
 
         var normalizer = new Grains.Normalization.AuditRecordNormalizer();

@@ -1,5 +1,5 @@
 using O365Activity.Contracts.Activity;
-using O365Activity.Gateway.Services;
+using O365Activity.Storage.Wire;
 using O365Activity.Grains.Normalization;
 using O365Activity.Tests.Cli.Normalize;
 
@@ -68,7 +68,7 @@ public sealed class RawRecordTests
     }
 
     [Fact]
-    public void ProtoMapper_RawRecord_EveryDecodedFieldMapped()
+    public void ActivityMessages_RawRecord_EveryDecodedFieldMapped()
     {
         var raw = new RawRecord
         {
@@ -80,7 +80,7 @@ public sealed class RawRecordTests
             Actions = ["""{"ActionType":"X"}""", "\"text\""],
         };
 
-        var message = ProtoMapper.ToProto(raw);
+        var message = ActivityMessages.ToProto(raw);
 
         Assert.Equal("r1", message.Header.RecordId);
         Assert.Equal("""{"Id":"r1"}""", message.RawJson);
@@ -97,9 +97,9 @@ public sealed class RawRecordTests
     }
 
     [Fact]
-    public void ProtoMapper_RawRecordWithoutDecodings_DefaultsAndNoAddress()
+    public void ActivityMessages_RawRecordWithoutDecodings_DefaultsAndNoAddress()
     {
-        var message = ProtoMapper.ToProto(new RawRecord { RecordId = "r1" });
+        var message = ActivityMessages.ToProto(new RawRecord { RecordId = "r1" });
 
         Assert.Null(message.ClientAddress);
         Assert.Equal("", message.User);

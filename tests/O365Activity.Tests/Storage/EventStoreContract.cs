@@ -1,6 +1,8 @@
 using System.Text.Json;
+using O365Activity.Contracts.Activity;
 using O365Activity.Grains.Normalization;
 using O365Activity.Storage;
+using O365Activity.Storage.Wire;
 using O365Activity.Tests.Infrastructure;
 
 namespace O365Activity.Tests.Storage;
@@ -39,7 +41,7 @@ public abstract class EventStoreContract : IAsyncLifetime
         Assert.Equal([EventKind.Raw, EventKind.Ingress], second.Kinds.ToArray());
         var all = await ReadAsync();
         Assert.Equal([1L, 2, 3, 4], all.Select(e => e.Sequence));
-        Assert.Equal([1, 2, 3, 4], all.Select(e => TestRecords.Number(e.Raw.RecordId)));
+        Assert.Equal([1, 2, 3, 4], all.Select(e => TestRecords.Number(e.RecordId())));
         Assert.Equal(4, (await Store.GetSourceAsync(_tenant, CancellationToken.None))!.LastSequence);
     }
 
@@ -52,7 +54,7 @@ public abstract class EventStoreContract : IAsyncLifetime
         var result = await CommitAsync(2, [upper, SignIn(3), SignIn(3), SignIn(1)]);
 
         Assert.Equal((3L, 3L, 3), (result.FirstSequence, result.LastSequence, result.Duplicates));
-        Assert.Equal([1, 2, 3], (await ReadAsync()).Select(e => TestRecords.Number(e.Raw.RecordId)));
+        Assert.Equal([1, 2, 3], (await ReadAsync()).Select(e => TestRecords.Number(e.RecordId())));
     }
 
     [Fact]
@@ -73,7 +75,7 @@ public abstract class EventStoreContract : IAsyncLifetime
         var error = await Assert.ThrowsAsync<EventStoreConflictException>(() => Store.CommitAsync(new CommitRequest
         {
             SourceId = _source, TenantId = _tenant, ExpectedLastSequence = 0, StoredAt = T0,
-            Records = [SignIn(2)], Blobs = [new ProcessedBlob("b1", "Audit.AzureActiveDirectory", T0)], Cursor = new ContentCursor("Audit.AzureActiveDirectory", T0, T0),
+            Records = [New(SignIn(2))], Blobs = [new ProcessedBlob("b1", "Audit.AzureActiveDirectory", T0)], Cursor = new ContentCursor("Audit.AzureActiveDirectory", T0, T0),
         }, CancellationToken.None));
 
         Assert.Equal((0L, 1L, false), (error.Expected, error.Actual, error.SourceGone));
@@ -98,7 +100,7 @@ public abstract class EventStoreContract : IAsyncLifetime
     {
         await Store.CommitAsync(new CommitRequest
         {
-            SourceId = _source, TenantId = _tenant, ExpectedLastSequence = 0, StoredAt = T0, Records = [SignIn(1)],
+            SourceId = _source, TenantId = _tenant, ExpectedLastSequence = 0, StoredAt = T0, Records = [New(SignIn(1))],
             Blobs = [new ProcessedBlob("b1", "Audit.AzureActiveDirectory", T0), new ProcessedBlob("b2", "Audit.AzureActiveDirectory", T0, Lost: true)],
             Cursor = new ContentCursor("Audit.AzureActiveDirectory", T0.AddHours(1), T0.AddMinutes(61)),
         }, CancellationToken.None);
@@ -124,13 +126,13 @@ public abstract class EventStoreContract : IAsyncLifetime
     [Fact]
     public async Task Commit_RecordWithANulCharacterInItsFields_IsStoredWithTheOthersAndKeepsItsText()
     {
-        var odd = SignIn(2);
-        odd = new NewRecord(odd.Raw with { Operation = "User\0LoggedIn" }, odd.Activity);
+        var signIn = SignIn(2);
+        var odd = signIn with { Raw = signIn.Raw with { Operation = "User\0LoggedIn" } };
 
         var result = await CommitAsync(0, [SignIn(1), odd, SignIn(3)]);
 
         Assert.Equal(3, result.LastSequence);
-        Assert.Equal("User\0LoggedIn", (await ReadAsync())[1].Raw.Operation);
+        Assert.Equal("User\0LoggedIn", (await ReadAsync())[1].Operation());
     }
 
     [Fact]
@@ -142,10 +144,14 @@ public abstract class EventStoreContract : IAsyncLifetime
 
         var stored = await ReadAsync();
 
-        Assert.Equal(signIn.Raw with { Sequence = 1 }, stored[0].Raw);
-        Assert.Equal(signIn.Activity! with { Sequence = 1 }, stored[0].Activity);
-        Assert.Equal(admin.Activity! with { Sequence = 2 }, stored[1].Activity);
-        Assert.Equal(signIn.Raw.RawJson, stored[0].Activity!.RawJson);
+        var ingress = await Store.ReadAsync(_source, 0, long.MaxValue, EventKind.Ingress, 10, CancellationToken.None);
+        var admins = await Store.ReadAsync(_source, 0, long.MaxValue, EventKind.Admin, 10, CancellationToken.None);
+
+        Assert.Equal(ActivityMessages.ToProto(signIn.Raw with { Sequence = 1 }), EventWireFormat.ToRawRecord(stored[0]));
+        Assert.Equal(ActivityMessages.ToProto(admin.Raw with { Sequence = 2 }), EventWireFormat.ToRawRecord(stored[1]));
+        Assert.Equal(ActivityMessages.ToProto((IngressEvent)signIn.Activity! with { Sequence = 1 }), EventWireFormat.ToIngressEvent(Assert.Single(ingress)));
+        Assert.Equal(ActivityMessages.ToProto((AdminEvent)admin.Activity! with { Sequence = 2 }), EventWireFormat.ToAdminEvent(Assert.Single(admins)));
+        Assert.Equal(signIn.Raw.RawJson, EventWireFormat.ToIngressEvent(ingress[0]).RawJson);
     }
 
     [Fact]
@@ -174,7 +180,7 @@ public abstract class EventStoreContract : IAsyncLifetime
         var otherTenant = Guid.NewGuid();
         var otherSource = Guid.NewGuid();
         await Store.RegisterSourceAsync(new EventSourceEntry(otherTenant, otherSource, "gone", T0), CancellationToken.None);
-        await Store.CommitAsync(new CommitRequest { SourceId = otherSource, TenantId = otherTenant, ExpectedLastSequence = 0, StoredAt = T0.AddDays(10), Records = [SignIn(9)] }, CancellationToken.None);
+        await Store.CommitAsync(new CommitRequest { SourceId = otherSource, TenantId = otherTenant, ExpectedLastSequence = 0, StoredAt = T0.AddDays(10), Records = [New(SignIn(9))] }, CancellationToken.None);
         await Store.RemoveSourceAsync(otherTenant, otherSource, T0.AddDays(10), CancellationToken.None);
 
         var purged = await Store.PurgeAsync(T0.AddDays(5), T0.AddDays(5), batchSize: 1, CancellationToken.None);
@@ -220,24 +226,25 @@ public abstract class EventStoreContract : IAsyncLifetime
     /// <summary>Creates the store under test, empty.</summary>
     protected abstract Task<IEventStore> CreateStoreAsync();
 
-    private Task<CommitResult> CommitAsync(long expected, IReadOnlyList<NewRecord> records, DateTimeOffset? storedAt = null) =>
-        Store.CommitAsync(new CommitRequest { SourceId = _source, TenantId = _tenant, ExpectedLastSequence = expected, Records = records, StoredAt = storedAt ?? T0 }, CancellationToken.None);
+    private Task<CommitResult> CommitAsync(long expected, IReadOnlyList<NormalizedRecord> records, DateTimeOffset? storedAt = null) =>
+        Store.CommitAsync(new CommitRequest { SourceId = _source, TenantId = _tenant, ExpectedLastSequence = expected, Records = [.. records.Select(New)], StoredAt = storedAt ?? T0 }, CancellationToken.None);
+
+    private static NewRecord New(NormalizedRecord record) => new(record.Raw, record.Activity);
 
     private Task<IReadOnlyList<StoredEvent>> ReadAsync() => Store.ReadAsync(_source, 0, long.MaxValue, null, 1_000, CancellationToken.None);
 
-    private NewRecord SignIn(int n) => Normalize(TestRecords.SignIn(n));
+    private NormalizedRecord SignIn(int n) => Normalize(TestRecords.SignIn(n));
 
-    private NewRecord Admin(int n) => Normalize(TestRecords.AdminChange(n));
+    private NormalizedRecord Admin(int n) => Normalize(TestRecords.AdminChange(n));
 
-    private NewRecord File(int n) => Normalize(TestRecords.FileAccess(n));
+    private NormalizedRecord File(int n) => Normalize(TestRecords.FileAccess(n));
 
-    private static NewRecord WithId(NewRecord record, string id) =>
+    private static NormalizedRecord WithId(NormalizedRecord record, string id) =>
         new(record.Raw with { RecordId = id }, record.Activity is null ? null : record.Activity with { RecordId = id });
 
-    private NewRecord Normalize(string json)
+    private NormalizedRecord Normalize(string json)
     {
         using var document = JsonDocument.Parse(json);
-        var normalized = _normalizer.Normalize(document.RootElement, new NormalizationContext(_tenant, T0, "Audit.AzureActiveDirectory", []));
-        return new NewRecord(normalized.Raw, normalized.Activity);
+        return _normalizer.Normalize(document.RootElement, new NormalizationContext(_tenant, T0, "Audit.AzureActiveDirectory", []));
     }
 }

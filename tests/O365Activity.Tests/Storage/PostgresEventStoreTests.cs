@@ -25,8 +25,8 @@ public sealed class PostgresEventStoreTests : EventStoreContract
         var source = Guid.NewGuid();
         await Store.RegisterSourceAsync(new EventSourceEntry(tenant, source, "t", DateTimeOffset.UtcNow), CancellationToken.None);
         var good = new NewRecord(new Contracts.Activity.RawRecord { RecordId = Infrastructure.TestRecords.Id(1), RawJson = "{}" }, null);
-        // A record the COPY cannot write (no operation text): the commit fails after the first row went out.
-        var bad = new NewRecord(new Contracts.Activity.RawRecord { RecordId = Infrastructure.TestRecords.Id(2), RawJson = "{}", Operation = null! }, null);
+        // A record the database refuses (its JSON text is not UTF-8): the commit fails after the first row went out.
+        var bad = new NewRecord(Infrastructure.TestRecords.Id(2), EventKind.Raw, "Op", DateTimeOffset.UtcNow, good.Parts with { RawJson = new byte[] { 0x7B, 0xFF, 0x7D } });
 
         await Assert.ThrowsAnyAsync<Exception>(() => Store.CommitAsync(new CommitRequest
         {
@@ -74,6 +74,6 @@ public sealed class PostgresEventStoreTests : EventStoreContract
         _database = await TestDatabase.CreateAsync();
         _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
         await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return new PostgresEventStore(_dataSource, new EventPayloadCodec(StorageServices.Serializer));
+        return new PostgresEventStore(_dataSource);
     }
 }
