@@ -32,9 +32,9 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// How often the gateway checks the event store for each tenant with open streams (setting
-    /// <c>Gateway:SourceCheckInterval</c>, default 1 second): the most a lost notice or a silo failover delays live
-    /// events, and the most it takes a stream of a deleted source to end with <c>NOT_FOUND</c>. One query per tenant
-    /// with open streams per interval, whatever the number of streams.
+    /// <c>Gateway:SourceCheckInterval</c>, default 1 second): twice this is the most a lost notice or a silo failover
+    /// delays live events, and once this the most it takes a stream of a deleted source to end with <c>NOT_FOUND</c>.
+    /// One query per tenant with open streams per interval, whatever the number of streams.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan SourceCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -46,6 +46,15 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MaxStreamsPerConnection { get; set; } = 1_000;
+
+    /// <summary>
+    /// Most bytes of recent events the gateway keeps per tenant with open streams (setting
+    /// <c>Gateway:FeedCacheBytes</c>, default 4 MiB): the events the notices carried, which the tenant's streams at or
+    /// near the head are served from without reading the store, however many streams there are. A stream further
+    /// behind reads the store. 0 turns the cache off.
+    /// </summary>
+    [Range(0, 1L << 30)]
+    public long FeedCacheBytes { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>The redirect URI in effect.</summary>
     public Uri EffectiveRedirectUri => ConsentRedirectUri ?? new Uri(ConsentEndpoint, "/consent/callback");

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using O365Activity.Contracts;
 using O365Activity.Storage;
+using O365Activity.Storage.Wire;
 using Orleans.Streams;
 
 namespace O365Activity.Gateway.Feeds;
@@ -9,8 +10,11 @@ namespace O365Activity.Gateway.Feeds;
 /// What one gateway knows of one tenant's current source for its open streams: the last sequence committed (the
 /// head), and whether the source still exists. One Orleans stream subscription per tenant per gateway feeds it
 /// (DESIGN.md decision 4), and a check of the event store every <see cref="GatewayOptions.SourceCheckInterval"/>
-/// backs it up: a lost notice or a silo failover delays delivery by at most that interval, and a deleted source is
-/// noticed within it even when its notice is lost. The gRPC calls read the events themselves from the store.
+/// backs it up: a lost notice or a silo failover delays delivery by at most two intervals (a check moves the head to
+/// what the check before it saw, so that a notice on its way is not overtaken), and a deleted source is noticed within
+/// one even when its notice is lost. The events the notices carry are kept in <see cref="Recent"/>, which
+/// the tenant's streams at the head read from; a stream further behind, or past a notice that carried no events, reads
+/// the store.
 /// </summary>
 public sealed partial class TenantFeed : IAsyncDisposable
 {
@@ -24,13 +28,14 @@ public sealed partial class TenantFeed : IAsyncDisposable
     private Task _checker = Task.CompletedTask;
     private long _head;
 
-    internal TenantFeed(Guid tenantId, Guid sourceId, IEventStore store, TimeSpan checkInterval, ILogger logger)
+    internal TenantFeed(Guid tenantId, Guid sourceId, IEventStore store, TimeSpan checkInterval, long cacheBytes, ILogger logger)
     {
         TenantId = tenantId;
         SourceId = sourceId;
         _store = store;
         _checkInterval = checkInterval;
         _logger = logger;
+        Recent = new RecentEvents(cacheBytes);
     }
 
     /// <summary>The tenant id.</summary>
@@ -38,6 +43,9 @@ public sealed partial class TenantFeed : IAsyncDisposable
 
     /// <summary>The source (incarnation) this feed follows.</summary>
     public Guid SourceId { get; }
+
+    /// <summary>The most recent events, as the notices carried them.</summary>
+    public RecentEvents Recent { get; }
 
     /// <summary>The last sequence known to be committed.</summary>
     public long Head => Interlocked.Read(ref _head);
@@ -128,11 +136,25 @@ public sealed partial class TenantFeed : IAsyncDisposable
             return;
         }
 
+        if (notice.Events is { } events)
+        {
+            try
+            {
+                Recent.Add(NoticeEvents.Unpack(notice.FirstSequence, events));
+            }
+            catch (InvalidDataException e)
+            {
+                // The store has the events: streams read them there.
+                LogNoticeUnreadable(_logger, TenantId, notice.FirstSequence, notice.LastSequence, e.Message);
+            }
+        }
+
         Advance(notice.LastSequence);
     }
 
     private async Task CheckAsync(CancellationToken cancellationToken)
     {
+        long checkedHead = 0;
         try
         {
             while (Ended is null)
@@ -147,7 +169,10 @@ public sealed partial class TenantFeed : IAsyncDisposable
                         return;
                     }
 
-                    Advance(entry.LastSequence);
+                    // The head the previous check saw: a notice has had a whole interval to arrive (with the events
+                    // it carries) before the streams are sent to the store for a range.
+                    Advance(checkedHead);
+                    checkedHead = entry.LastSequence;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -197,6 +222,9 @@ public sealed partial class TenantFeed : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: checking the event store for the open streams failed: {Error}")]
     private static partial void LogCheckFailed(ILogger logger, Guid tenantId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: the events of the notice of sequences {First}-{Last} could not be read ({Error}); the streams read them from the store")]
+    private static partial void LogNoticeUnreadable(ILogger logger, Guid tenantId, long first, long last, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {TenantId}: unsubscribing from the notice stream failed: {Error}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Guid tenantId, string error);

@@ -11,7 +11,8 @@ namespace O365Activity.Gateway.Services;
 /// The <c>Activity</c> gRPC service: server streams of one tenant's ingress activity, admin activity and raw records,
 /// served from the event store in sequence order (DESIGN.md decision 4). A call fixes its position (after
 /// <c>after_sequence</c>, after what was collected before <c>start_time</c>, or at the source's last sequence), sends
-/// its response headers, then reads pages of stored events up to the tenant feed's head and waits for the head to move.
+/// its response headers, then reads pages of events up to the tenant feed's head (from the feed's recent events when it
+/// holds the next sequence, else from the store) and waits for the head to move.
 /// Replay and live delivery are the same loop, so there is no seam to lose or double an event at; a gap in the
 /// notices is filled because every read covers the whole range up to the head; a slow client simply reads older
 /// pages, with the memory of one page. Events are sent in their stored wire format (<see cref="ActivityMethods"/>).
@@ -113,6 +114,17 @@ public sealed partial class ActivityService(
                 if (position >= head)
                 {
                     await feed.WaitBeyondAsync(position, context.CancellationToken);
+                    continue;
+                }
+
+                if (feed.Recent.TryRead(position, kind, pageSize) is var (recent, through))
+                {
+                    foreach (var stored in recent)
+                    {
+                        await responseStream.WriteAsync(stored, context.CancellationToken);
+                    }
+
+                    position = through;
                     continue;
                 }
 

@@ -83,30 +83,54 @@ public sealed partial class CollectionPipeline(
             var processed = await store.FindProcessedBlobsAsync(source.SourceId, [.. listed.Select(b => b.ContentId).Distinct(StringComparer.Ordinal)], cancellationToken);
             DateTimeOffset? heldBack = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var blob in listed.OrderBy(b => b.ContentCreated))
+            var blobs = listed.OrderBy(b => b.ContentCreated).Where(b => !processed.Contains(b.ContentId) && seen.Add(b.ContentId)).ToList();
+            using var stopFetches = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var fetches = new List<BlobFetch>(blobs.Count);
+            try
             {
-                if (processed.Contains(blob.ContentId) || !seen.Add(blob.ContentId))
+                for (var b = 0; b < blobs.Count; b++)
                 {
-                    continue;
-                }
+                    // Keep up to MaxConcurrentFetches blobs fetching: this one and the ones after it.
+                    while (fetches.Count < Math.Min(blobs.Count, b + _options.MaxConcurrentFetches))
+                    {
+                        var next = blobs[fetches.Count];
+                        fetches.Add(BlobFetch.Start(next, _options.FetchAheadRecords, (writer, token) => FetchAsync(source, contentType, next, writer, token), stopFetches.Token));
+                    }
 
-                try
-                {
-                    await FetchAsync(source, contentType, blob, batch, cancellationToken);
-                    batch.Blobs.Add(new ProcessedBlob(blob.ContentId, contentType, blob.ContentCreated));
+                    var blob = blobs[b];
+                    try
+                    {
+                        await foreach (var record in fetches[b].ReadAllAsync(cancellationToken))
+                        {
+                            batch.Records.Add(record);
+                            if (batch.Records.Count >= _options.CommitBatchSize)
+                            {
+                                // A large blob is stored in parts; it counts as processed only with its last part.
+                                await batch.CommitAsync(null, cancellationToken);
+                            }
+                        }
+
+                        batch.Blobs.Add(new ProcessedBlob(blob.ContentId, contentType, blob.ContentCreated));
+                    }
+                    catch (ManagementApiException e) when (e.Code is "AF20050" or "AF20051" or "AF20052")
+                    {
+                        LogBlobLost(logger, source.TenantId, contentType, blob.ContentId, ApiErrorText.Explain(e));
+                        batch.Blobs.Add(new ProcessedBlob(blob.ContentId, contentType, blob.ContentCreated, Lost: true));
+                    }
+                    catch (ManagementApiException e) when (!e.IsThrottled)
+                    {
+                        LogBlobFailed(logger, source.TenantId, contentType, blob.ContentId, ApiErrorText.Explain(e));
+                        heldBack = heldBack is { } h && h < blob.ContentCreated ? h : blob.ContentCreated;
+                        heldBackBlobs++;
+                        blobError = $"{ApiErrorText.Explain(e)} (blob {blob.ContentId} is fetched again on a later poll)";
+                    }
                 }
-                catch (ManagementApiException e) when (e.Code is "AF20050" or "AF20051" or "AF20052")
-                {
-                    LogBlobLost(logger, source.TenantId, contentType, blob.ContentId, ApiErrorText.Explain(e));
-                    batch.Blobs.Add(new ProcessedBlob(blob.ContentId, contentType, blob.ContentCreated, Lost: true));
-                }
-                catch (ManagementApiException e) when (!e.IsThrottled)
-                {
-                    LogBlobFailed(logger, source.TenantId, contentType, blob.ContentId, ApiErrorText.Explain(e));
-                    heldBack = heldBack is { } h && h < blob.ContentCreated ? h : blob.ContentCreated;
-                    heldBackBlobs++;
-                    blobError = $"{ApiErrorText.Explain(e)} (blob {blob.ContentId} is fetched again on a later poll)";
-                }
+            }
+            finally
+            {
+                // No fetch outlives its poll: those still running when the poll fails are stopped and awaited.
+                await stopFetches.CancelAsync();
+                await Task.WhenAll(fetches.Select(f => f.Producer));
             }
 
             var advanceTo = heldBack is { } held ? Min(window.End, held + _options.ListingOverlap) : window.End;
@@ -142,7 +166,8 @@ public sealed partial class CollectionPipeline(
         return blobs;
     }
 
-    private async Task FetchAsync(SourceContext source, string contentType, ContentBlob blob, Batch batch, CancellationToken cancellationToken)
+    /// <summary>Fetches one blob and normalizes and encodes its records, on the thread pool (it touches no grain state).</summary>
+    private async Task FetchAsync(SourceContext source, string contentType, ContentBlob blob, System.Threading.Channels.ChannelWriter<NewRecord> records, CancellationToken cancellationToken)
     {
         var context = new NormalizationContext(source.TenantId, time.GetUtcNow(), contentType, source.FederatedDomains);
         var index = 0;
@@ -160,12 +185,7 @@ public sealed partial class CollectionPipeline(
                 continue;
             }
 
-            batch.Records.Add(new NewRecord(normalized.Raw, normalized.Activity));
-            if (batch.Records.Count >= _options.CommitBatchSize)
-            {
-                // A large blob is stored in parts; it counts as processed only with its last part.
-                await batch.CommitAsync(null, cancellationToken);
-            }
+            await records.WriteAsync(new NewRecord(normalized.Raw, normalized.Activity), cancellationToken);
         }
     }
 

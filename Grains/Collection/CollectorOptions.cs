@@ -70,6 +70,25 @@ public sealed class CollectorOptions
     public int CommitBatchSize { get; set; } = 2_000;
 
     /// <summary>
+    /// How many content blobs a tenant fetches and normalizes at once (setting <c>Collector:MaxConcurrentFetches</c>,
+    /// default 4). The blobs of a listing are stored in their order (by <c>contentCreated</c>) whatever order their
+    /// fetches finish in; while one is stored the next ones are already being fetched, on the thread pool, so that a
+    /// backlog is collected at the speed of the machine rather than of one request at a time. Every fetch counts against
+    /// the API's per-publisher request budget (PROTOCOL.md §3).
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrentFetches { get; set; } = 4;
+
+    /// <summary>
+    /// How many normalized records of each blob fetched ahead may wait for their turn (setting
+    /// <c>Collector:FetchAheadRecords</c>, default 1,000): a blob that has more stops fetching until the blobs before it
+    /// are stored. With <see cref="MaxConcurrentFetches"/> this bounds what a tenant's collection holds in memory:
+    /// about (<see cref="MaxConcurrentFetches"/> × this + 2 × <see cref="CommitBatchSize"/>) records of some 2.5 KB each.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FetchAheadRecords { get; set; } = 1_000;
+
+    /// <summary>
     /// How often a poll that stored nothing writes its content type's cursor (setting
     /// <c>Collector:CursorSaveInterval</c>, default 5 minutes). In between, an idle poll moves the cursor in memory only
     /// and costs the database nothing; a cursor that is older after a restart only makes the next listing reach a little

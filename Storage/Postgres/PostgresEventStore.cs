@@ -201,6 +201,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
 
         var next = request.ExpectedLastSequence;
         var kinds = new HashSet<EventKind>();
+        var events = new List<StoredEvent>(unique.Count - existing.Count);
         if (existing.Count < unique.Count)
         {
             await using var importer = await connection.BeginBinaryImportAsync(CopyCommand, cancellationToken);
@@ -214,6 +215,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
                 next++;
                 var record = unique[i];
                 kinds.Add(record.Kind);
+                events.Add(new StoredEvent(next, record.Kind, record.Parts));
                 await importer.StartRowAsync(cancellationToken);
                 await importer.WriteAsync(request.SourceId, NpgsqlDbType.Uuid, cancellationToken);
                 await importer.WriteAsync(next, NpgsqlDbType.Bigint, cancellationToken);
@@ -295,7 +297,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]);
+        return new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()], events);
     }
 
     /// <inheritdoc />

@@ -3,12 +3,16 @@ using O365Activity.Storage;
 namespace O365Activity.Tests.Collection;
 
 /// <summary>An event store that forwards to another and can fail chosen commits, as a database that goes away would.</summary>
-internal sealed class FaultyStore(IEventStore inner) : IEventStore
+public sealed class FaultyStore(IEventStore inner) : IEventStore
 {
     private int _commits;
+    private int _reads;
 
     /// <summary>Commits attempted so far.</summary>
     public int Commits => _commits;
+
+    /// <summary>Reads of events (<see cref="ReadAsync"/>) so far.</summary>
+    public int Reads => _reads;
 
     /// <summary>The attempted commit (1-based) that fails; 0 for none.</summary>
     public int FailCommitNumber { get; set; }
@@ -44,7 +48,11 @@ internal sealed class FaultyStore(IEventStore inner) : IEventStore
 
     public Task<IReadOnlySet<string>> FindProcessedBlobsAsync(Guid sourceId, IReadOnlyCollection<string> contentIds, CancellationToken cancellationToken) => inner.FindProcessedBlobsAsync(sourceId, contentIds, cancellationToken);
 
-    public Task<IReadOnlyList<StoredEvent>> ReadAsync(Guid sourceId, long afterSequence, long throughSequence, EventKind? kind, int limit, CancellationToken cancellationToken) => inner.ReadAsync(sourceId, afterSequence, throughSequence, kind, limit, cancellationToken);
+    public Task<IReadOnlyList<StoredEvent>> ReadAsync(Guid sourceId, long afterSequence, long throughSequence, EventKind? kind, int limit, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return inner.ReadAsync(sourceId, afterSequence, throughSequence, kind, limit, cancellationToken);
+    }
 
     public Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset storedFrom, CancellationToken cancellationToken) => inner.FindSequenceBeforeAsync(sourceId, storedFrom, cancellationToken);
 

@@ -40,6 +40,14 @@ public class ServiceFixture : IAsyncLifetime
 
     public Uri GrpcAddress { get; private set; } = null!;
 
+    /// <summary>How often the gateway checks the store for each tenant with open streams.</summary>
+    protected virtual TimeSpan SourceCheckInterval => TimeSpan.FromMilliseconds(300);
+
+    /// <summary>A last say over the gateway's services, before it is built.</summary>
+    protected virtual void ConfigureGateway(WebApplicationBuilder gateway)
+    {
+    }
+
     public Uri ConsentAddress { get; private set; } = null!;
 
     /// <summary>Period of the keep-alive reminder in these tests (production: minutes).</summary>
@@ -91,12 +99,13 @@ public class ServiceFixture : IAsyncLifetime
             $"--Gateway:ConsentEndpoint={ConsentAddress}",
             $"--Collector:ClientId={ClientId}",
             $"--Collector:LoginEndpoint={Emulator.BaseUrl}",
-            "--Gateway:SourceCheckInterval=00:00:00.300",
+            $"--Gateway:SourceCheckInterval={SourceCheckInterval}",
             $"--Storage:ConnectionString={Database?.ConnectionString}",
             $"--Cluster:Mode={Mode}",
             "--Logging:LogLevel:Default=Warning",
         ], Cluster.Client);
         Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(gateway.Services, SharedStore);
+        ConfigureGateway(gateway);
         Gateway = GatewayApp.Build(gateway);
         await Gateway.StartAsync();
         Channel = GrpcChannel.ForAddress(GrpcAddress);

@@ -75,7 +75,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         await cluster.StartGatewayAsync(grpcAddress: second);
         using var secondChannel = Grpc.Net.Client.GrpcChannel.ForAddress(second);
         var ids = Enumerable.Range(0, tenants).Select(_ => Guid.NewGuid()).ToList();
-        var slow = ids.Select(t => SlowBlobs(cluster, t, TimeSpan.FromMilliseconds(150))).ToList();
+        var slow = ids.Select(t => SlowBlobs(cluster, t, TimeSpan.FromMilliseconds(600))).ToList();
         foreach (var tenant in ids)
         {
             await TestSources.CreateConnectedAsync(cluster.Sources, tenant, unfiltered: true, BacklogTypes);
@@ -226,9 +226,12 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         AutoConsentAllTenants = true,
     };
 
-    /// <summary>Slows every blob fetch of the tenant, so that a collection is still running when the test strikes.</summary>
+    /// <summary>
+    /// Slows every blob fetch of the tenant, so that a collection is still running when the test strikes. A tenant fetches
+    /// four blobs at once (<c>Collector:MaxConcurrentFetches</c>), so the delay is four times what one blob at a time needs.
+    /// </summary>
     private static FaultHandle SlowBlobs(ProcessCluster cluster, Guid tenant, TimeSpan? delay = null) =>
-        cluster.Emulator.State.InjectFault(new FaultRule { Kind = RequestKind.GetBlob, TenantId = tenant, Times = null, Delay = delay ?? TimeSpan.FromMilliseconds(60), DelayOnly = true });
+        cluster.Emulator.State.InjectFault(new FaultRule { Kind = RequestKind.GetBlob, TenantId = tenant, Times = null, Delay = delay ?? TimeSpan.FromMilliseconds(240), DelayOnly = true });
 
     private static async Task WaitForListingAsync(ProcessCluster cluster, Guid tenant)
     {
