@@ -1,10 +1,9 @@
 namespace O365Activity.Contracts;
 
 /// <summary>
-/// An item of a tenant's notice stream (<see cref="ActivityStreams"/>): the tenant grain committed the events of its
-/// source from <see cref="FirstSequence"/> to <see cref="LastSequence"/>, or deleted the source. A notice usually
-/// carries those events (<see cref="Events"/>), so that a subscriber at the head needs no read of the store; the store
-/// stays the truth, and subscribers fill any gap (a lost notice, a notice without its events) from it.
+/// An item of a tenant's notice stream (<see cref="ActivityStreams"/>): the tenant grain committed events of its
+/// source up to <see cref="LastSequence"/>, or deleted the source. Subscribers read the events themselves from the
+/// event store, and fill any gap (a lost notice) from it too.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("o365.ActivityNotice")]
 public sealed record ActivityNotice
@@ -23,10 +22,4 @@ public sealed record ActivityNotice
 
     /// <summary>True when the source was deleted: its streams end (gRPC <c>NOT_FOUND</c>).</summary>
     [Id(4)] public bool Deleted { get; init; }
-
-    /// <summary>
-    /// The events <see cref="FirstSequence"/> to <see cref="LastSequence"/>, one per sequence; null when the notice does
-    /// not carry them (a single event larger than a notice may be, or a deletion).
-    /// </summary>
-    [Id(5)] public EncodedEvents? Events { get; init; }
 }

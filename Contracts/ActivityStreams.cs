@@ -3,8 +3,7 @@ namespace O365Activity.Contracts;
 /// <summary>
 /// The Orleans streams of the activity service. Each tenant has one stream, keyed by its tenant id in namespace
 /// <see cref="Notices"/>, whose items are <see cref="ActivityNotice"/>s: one per committed batch ("events up to
-/// sequence N are stored", with those events), never one per event. The event store is the truth; subscribers fill any
-/// gap from it.
+/// sequence N are stored"), never one per event. The event store is the truth; subscribers read the events from it.
 /// </summary>
 public static class ActivityStreams
 {

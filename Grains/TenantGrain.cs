@@ -7,7 +7,6 @@ using O365Activity.Contracts;
 using O365Activity.Contracts.EventSources;
 using O365Activity.Grains.Collection;
 using O365Activity.Storage;
-using O365Activity.Storage.Wire;
 
 namespace O365Activity.Grains;
 
@@ -31,9 +30,6 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     private const string KeepAliveReminder = "poll-keepalive";
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
     private static readonly TimeSpan MaxStoreBackoff = TimeSpan.FromSeconds(30);
-
-    /// <summary>Most bytes of events one notice carries (a commit of 2,000 records, about 5 MB, goes out in five).</summary>
-    private const int NoticeMaxBytes = 1024 * 1024;
 
     private readonly IPersistentState<TenantState> _state;
     private readonly CollectionPipeline _pipeline;
@@ -445,15 +441,9 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
     private async Task NotifyAsync(CommitResult result)
     {
-        if (_source is not { } source)
+        if (_source is { } source)
         {
-            return;
-        }
-
-        // One notice per run of events of at most NoticeMaxBytes: a batch crosses Orleans in a few large messages.
-        foreach (var (first, last, events) in NoticeEvents.Pack(result.Events, NoticeMaxBytes))
-        {
-            await NotifyAsync(new ActivityNotice { TenantId = TenantId, SourceId = source.SourceId, FirstSequence = first, LastSequence = last, Events = events });
+            await NotifyAsync(new ActivityNotice { TenantId = TenantId, SourceId = source.SourceId, FirstSequence = result.FirstSequence, LastSequence = result.LastSequence });
         }
     }
 

@@ -5,8 +5,7 @@ namespace O365Activity.Storage;
 /// <param name="LastSequence">The source's last sequence after the commit.</param>
 /// <param name="Duplicates">Records skipped because their <c>Id</c> was already stored or repeated within the request.</param>
 /// <param name="Kinds">The kinds of the records stored, as a set.</param>
-/// <param name="Events">The events stored, in sequence order (<paramref name="FirstSequence"/> to <paramref name="LastSequence"/>), for the notice that tells subscribers.</param>
-public sealed record CommitResult(long FirstSequence, long LastSequence, int Duplicates, ImmutableArray<EventKind> Kinds, IReadOnlyList<StoredEvent> Events)
+public sealed record CommitResult(long FirstSequence, long LastSequence, int Duplicates, ImmutableArray<EventKind> Kinds)
 {
     /// <summary>How many records were stored.</summary>
     public long Stored => LastSequence - FirstSequence + 1;

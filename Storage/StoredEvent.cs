@@ -3,8 +3,5 @@ namespace O365Activity.Storage;
 /// <summary>An event as the store holds it: its sequence, its kind and its encoded parts.</summary>
 /// <param name="Sequence">The per-source sequence number (1, 2, 3 and on, no gap).</param>
 /// <param name="Kind">What the record became.</param>
-/// <param name="Parts">
-/// The encoded event (<see cref="EventParts"/>). A read for one stream may leave out what that stream does not send:
-/// <see cref="EventParts.Raw"/> for the ingress and admin streams, <see cref="EventParts.Activity"/> for the raw stream.
-/// </param>
+/// <param name="Parts">The encoded event (<see cref="EventParts"/>).</param>
 public sealed record StoredEvent(long Sequence, EventKind Kind, EventParts Parts);

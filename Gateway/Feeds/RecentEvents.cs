@@ -3,10 +3,9 @@ using O365Activity.Storage;
 namespace O365Activity.Gateway.Feeds;
 
 /// <summary>
-/// The most recent events of one tenant's source, as its notices carried them: one contiguous run of sequences,
-/// bounded in bytes (oldest events dropped first). Every stream of the tenant at or near the head reads from here, so
-/// that the store is read once per event however many streams there are (none at all when the notices carry the
-/// events). Thread-safe.
+/// The most recent events of one tenant's source, read once from the store for all of the tenant's streams on this
+/// gateway (<see cref="TenantFeed"/>): one contiguous run of sequences, bounded in bytes (the oldest events are dropped
+/// first). Thread-safe.
 /// </summary>
 public sealed class RecentEvents(long maxBytes)
 {
@@ -28,10 +27,22 @@ public sealed class RecentEvents(long maxBytes)
         }
     }
 
+    /// <summary>Holds nothing, and expects the events after <paramref name="lastSequence"/> next.</summary>
+    public void StartAt(long lastSequence)
+    {
+        lock (_lock)
+        {
+            _runs.Clear();
+            _bytes = 0;
+            _first = lastSequence + 1;
+            _last = lastSequence;
+        }
+    }
+
     /// <summary>
-    /// Adds the events of a notice (consecutive sequences). Events right after the last held are appended; events no
-    /// newer than the last held (a notice delivered again or late) are ignored; events after a gap replace everything
-    /// held (a stream before the gap reads the store).
+    /// Adds events (consecutive sequences, in order). Events right after the last held are appended; events no newer
+    /// than the last held are ignored; events after a gap replace everything held (a stream before the gap reads the
+    /// store).
     /// </summary>
     public void Add(IReadOnlyList<StoredEvent> events)
     {

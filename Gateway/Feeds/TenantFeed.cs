@@ -1,41 +1,50 @@
 using Grpc.Core;
 using O365Activity.Contracts;
 using O365Activity.Storage;
-using O365Activity.Storage.Wire;
 using Orleans.Streams;
 
 namespace O365Activity.Gateway.Feeds;
 
 /// <summary>
 /// What one gateway knows of one tenant's current source for its open streams: the last sequence committed (the
-/// head), and whether the source still exists. One Orleans stream subscription per tenant per gateway feeds it
-/// (DESIGN.md decision 4), and a check of the event store every <see cref="GatewayOptions.SourceCheckInterval"/>
-/// backs it up: a lost notice or a silo failover delays delivery by at most two intervals (a check moves the head to
-/// what the check before it saw, so that a notice on its way is not overtaken), and a deleted source is noticed within
-/// one even when its notice is lost. The events the notices carry are kept in <see cref="Recent"/>, which
-/// the tenant's streams at the head read from; a stream further behind, or past a notice that carried no events, reads
-/// the store.
+/// head), whether the source still exists, and its most recent events (<see cref="Recent"/>). One Orleans stream
+/// subscription per tenant per gateway moves the head (DESIGN.md decision 4), and a check of the event store every
+/// <see cref="GatewayOptions.SourceCheckInterval"/> backs it up: a lost notice or a silo failover delays delivery by at
+/// most two intervals (a check moves the head to what the check before it saw, so that it does not overtake a notice
+/// on its way), and a deleted source is noticed within one even when its notice is lost.
 /// </summary>
+/// <remarks>
+/// The feed reads each new event from the store once, into <see cref="Recent"/>, as the head moves; every stream of
+/// the tenant at or near the head is served from there, so the store's load does not grow with the number of streams.
+/// A stream further behind than <see cref="Recent"/> reaches reads the store itself, a page at a time. While the store
+/// cannot be read, the streams at the head pause and the feed tries again.
+/// </remarks>
 public sealed partial class TenantFeed : IAsyncDisposable
 {
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
     private readonly IEventStore _store;
     private readonly TimeSpan _checkInterval;
+    private readonly int _pageSize;
+    private readonly bool _caching;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StreamSubscriptionHandle<ActivityNotice>? _subscription;
     private Task _checker = Task.CompletedTask;
+    private Task _filler = Task.CompletedTask;
     private long _head;
 
-    internal TenantFeed(Guid tenantId, Guid sourceId, IEventStore store, TimeSpan checkInterval, long cacheBytes, ILogger logger)
+    internal TenantFeed(Guid tenantId, Guid sourceId, IEventStore store, GatewayOptions options, ILogger logger)
     {
         TenantId = tenantId;
         SourceId = sourceId;
         _store = store;
-        _checkInterval = checkInterval;
+        _checkInterval = options.SourceCheckInterval;
+        _pageSize = options.ReplayPageSize;
+        _caching = options.FeedCacheBytes > 0;
         _logger = logger;
-        Recent = new RecentEvents(cacheBytes);
+        Recent = new RecentEvents(options.FeedCacheBytes);
     }
 
     /// <summary>The tenant id.</summary>
@@ -44,7 +53,7 @@ public sealed partial class TenantFeed : IAsyncDisposable
     /// <summary>The source (incarnation) this feed follows.</summary>
     public Guid SourceId { get; }
 
-    /// <summary>The most recent events, as the notices carried them.</summary>
+    /// <summary>The source's most recent events, read from the store once for all of the tenant's streams.</summary>
     public RecentEvents Recent { get; }
 
     /// <summary>The last sequence known to be committed.</summary>
@@ -55,30 +64,45 @@ public sealed partial class TenantFeed : IAsyncDisposable
 
     internal int References { get; set; }
 
-    /// <summary>Waits until the head passes <paramref name="position"/>.</summary>
+    /// <summary>
+    /// The next events after <paramref name="position"/>, of one kind or (null) all, at most <paramref name="limit"/>:
+    /// from <see cref="Recent"/> when it holds the next sequence, from the store when the position is older than what
+    /// it holds. Waits while there is nothing after the position yet.
+    /// </summary>
+    /// <returns>The events (possibly none of the kind) and the sequence up to which they were looked for: the next position.</returns>
     /// <exception cref="RpcException">The feed ended (<see cref="Ended"/>).</exception>
     /// <exception cref="OperationCanceledException">The call ended.</exception>
-    public async Task WaitBeyondAsync(long position, CancellationToken cancellationToken)
+    /// <exception cref="System.Data.Common.DbException">When the store cannot be read for a position behind <see cref="Recent"/>.</exception>
+    public async Task<(IReadOnlyList<StoredEvent> Events, long Through)> NextAsync(long position, EventKind? kind, int limit, CancellationToken cancellationToken)
     {
         while (true)
         {
-            Task changed;
-            lock (_lock)
-            {
-                changed = _changed.Task;
-            }
-
             if (Ended is { } ended)
             {
                 throw ended;
             }
 
-            if (Head > position)
+            var head = Head;
+            if (position >= head)
             {
-                return;
+                await WaitUntilAsync(() => Head > position, cancellationToken);
+                continue;
             }
 
-            await changed.WaitAsync(cancellationToken);
+            if (Recent.TryRead(position, kind, limit) is var (events, through))
+            {
+                return (events, through);
+            }
+
+            if (_caching && position >= Recent.Range.Last)
+            {
+                // The feed is reading these from the store for every stream.
+                await WaitUntilAsync(() => Recent.Range is var (first, last) && (last > position || position + 1 < first), cancellationToken);
+                continue;
+            }
+
+            var page = await _store.ReadAsync(SourceId, position, head, kind, limit, cancellationToken);
+            return (page, page.Count < limit ? head : page[^1].Sequence);
         }
     }
 
@@ -92,6 +116,7 @@ public sealed partial class TenantFeed : IAsyncDisposable
             return;
         }
 
+        Recent.StartAt(entry.LastSequence);
         Advance(entry.LastSequence);
         var stream = cluster.GetStreamProvider(ActivityStreams.ProviderName).GetStream<ActivityNotice>(ActivityStreams.For(TenantId));
         _subscription = await stream.SubscribeAsync((notice, _) =>
@@ -100,6 +125,10 @@ public sealed partial class TenantFeed : IAsyncDisposable
             return Task.CompletedTask;
         });
         _checker = CheckAsync(_stop.Token);
+        if (_caching)
+        {
+            _filler = FillAsync(_stop.Token);
+        }
     }
 
     /// <inheritdoc />
@@ -107,6 +136,7 @@ public sealed partial class TenantFeed : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _checker;
+        await _filler;
         if (_subscription is { } subscription)
         {
             try
@@ -136,20 +166,58 @@ public sealed partial class TenantFeed : IAsyncDisposable
             return;
         }
 
-        if (notice.Events is { } events)
+        Advance(notice.LastSequence);
+    }
+
+    /// <summary>Reads the events between <see cref="Recent"/>'s last and the head into it, a page at a time.</summary>
+    private async Task FillAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        try
         {
-            try
+            while (Ended is null)
             {
-                Recent.Add(NoticeEvents.Unpack(notice.FirstSequence, events));
-            }
-            catch (InvalidDataException e)
-            {
-                // The store has the events: streams read them there.
-                LogNoticeUnreadable(_logger, TenantId, notice.FirstSequence, notice.LastSequence, e.Message);
+                var last = Recent.Range.Last;
+                var head = Head;
+                if (last >= head)
+                {
+                    await WaitUntilAsync(() => Head > last, cancellationToken);
+                    continue;
+                }
+
+                try
+                {
+                    var page = await _store.ReadAsync(SourceId, last, head, null, _pageSize, cancellationToken);
+                    failures = 0;
+                    if (page.Count == 0)
+                    {
+                        // Nothing stored there any more (the retention job removed it): start again at the head.
+                        Recent.StartAt(head);
+                    }
+                    else
+                    {
+                        Recent.Add(page);
+                    }
+
+                    Signal();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The store is unreachable: the streams at the head pause, and resume with it.
+                    failures++;
+                    LogFillFailed(_logger, TenantId, e.Message);
+                    await Task.Delay(TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _checkInterval.Ticks * failures)), cancellationToken);
+                }
             }
         }
-
-        Advance(notice.LastSequence);
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The feed was disposed.
+        }
+        catch (RpcException)
+        {
+            // The feed ended; its streams end with it.
+        }
     }
 
     private async Task CheckAsync(CancellationToken cancellationToken)
@@ -169,8 +237,7 @@ public sealed partial class TenantFeed : IAsyncDisposable
                         return;
                     }
 
-                    // The head the previous check saw: a notice has had a whole interval to arrive (with the events
-                    // it carries) before the streams are sent to the store for a range.
+                    // The head the previous check saw: a notice has had a whole interval to arrive first.
                     Advance(checkedHead);
                     checkedHead = entry.LastSequence;
                 }
@@ -184,6 +251,32 @@ public sealed partial class TenantFeed : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The feed was disposed.
+        }
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds after a change of the head or of <see cref="Recent"/>.</summary>
+    /// <exception cref="RpcException">The feed ended.</exception>
+    private async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                changed = _changed.Task;
+            }
+
+            if (Ended is { } ended)
+            {
+                throw ended;
+            }
+
+            if (condition())
+            {
+                return;
+            }
+
+            await changed.WaitAsync(cancellationToken);
         }
     }
 
@@ -223,8 +316,8 @@ public sealed partial class TenantFeed : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: checking the event store for the open streams failed: {Error}")]
     private static partial void LogCheckFailed(ILogger logger, Guid tenantId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: the events of the notice of sequences {First}-{Last} could not be read ({Error}); the streams read them from the store")]
-    private static partial void LogNoticeUnreadable(ILogger logger, Guid tenantId, long first, long last, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: reading new events from the event store for the open streams failed: {Error}")]
+    private static partial void LogFillFailed(ILogger logger, Guid tenantId, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {TenantId}: unsubscribing from the notice stream failed: {Error}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Guid tenantId, string error);

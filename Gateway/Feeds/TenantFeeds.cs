@@ -34,7 +34,7 @@ public sealed class TenantFeeds(IClusterClient cluster, IEventStore store, IOpti
             if (!_feeds.TryGetValue(tenantId, out entry) || entry.Feed.SourceId != sourceId || entry.Feed.Ended is not null || entry.Started.IsFaulted)
             {
                 // A feed of an older source stays with its own streams (which it ends) until they release it.
-                var feed = new TenantFeed(tenantId, sourceId, store, options.Value.SourceCheckInterval, options.Value.FeedCacheBytes, logger);
+                var feed = new TenantFeed(tenantId, sourceId, store, options.Value, logger);
                 entry = (feed, feed.StartAsync(cluster, CancellationToken.None));
                 _feeds[tenantId] = entry;
             }

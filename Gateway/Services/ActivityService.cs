@@ -11,8 +11,8 @@ namespace O365Activity.Gateway.Services;
 /// The <c>Activity</c> gRPC service: server streams of one tenant's ingress activity, admin activity and raw records,
 /// served from the event store in sequence order (DESIGN.md decision 4). A call fixes its position (after
 /// <c>after_sequence</c>, after what was collected before <c>start_time</c>, or at the source's last sequence), sends
-/// its response headers, then reads pages of events up to the tenant feed's head (from the feed's recent events when it
-/// holds the next sequence, else from the store) and waits for the head to move.
+/// its response headers, then asks the tenant feed for the next page of events again and again (from the feed's recent
+/// events at or near the head, from the store further behind), and the feed waits while there is none.
 /// Replay and live delivery are the same loop, so there is no seam to lose or double an event at; a gap in the
 /// notices is filled because every read covers the whole range up to the head; a slow client simply reads older
 /// pages, with the memory of one page. Events are sent in their stored wire format (<see cref="ActivityMethods"/>).
@@ -105,37 +105,13 @@ public sealed partial class ActivityService(
             var pageSize = options.Value.ReplayPageSize;
             while (true)
             {
-                if (feed.Ended is { } ended)
-                {
-                    throw ended;
-                }
-
-                var head = feed.Head;
-                if (position >= head)
-                {
-                    await feed.WaitBeyondAsync(position, context.CancellationToken);
-                    continue;
-                }
-
-                if (feed.Recent.TryRead(position, kind, pageSize) is var (recent, through))
-                {
-                    foreach (var stored in recent)
-                    {
-                        await responseStream.WriteAsync(stored, context.CancellationToken);
-                    }
-
-                    position = through;
-                    continue;
-                }
-
-                var page = await store.ReadAsync(feed.SourceId, position, head, kind, pageSize, context.CancellationToken);
-                foreach (var stored in page)
+                var (events, through) = await feed.NextAsync(position, kind, pageSize, context.CancellationToken);
+                foreach (var stored in events)
                 {
                     await responseStream.WriteAsync(stored, context.CancellationToken);
                 }
 
-                // A short page means nothing more of this kind up to the head.
-                position = page.Count < pageSize ? head : page[^1].Sequence;
+                position = through;
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)

@@ -133,7 +133,6 @@ public sealed class InMemoryEventStore : IEventStore
             var next = request.ExpectedLastSequence;
             var kinds = new HashSet<EventKind>();
             var keys = new HashSet<Guid>();
-            var stored = new List<StoredEvent>();
             foreach (var record in request.Records)
             {
                 var key = record.RecordKey;
@@ -144,8 +143,7 @@ public sealed class InMemoryEventStore : IEventStore
 
                 next++;
                 kinds.Add(record.Kind);
-                stored.Add(new StoredEvent(next, record.Kind, record.Parts));
-                data.Events.Add(stored[^1]);
+                data.Events.Add(new StoredEvent(next, record.Kind, record.Parts));
                 data.StoredTimes.Add(request.StoredAt);
                 data.Keys.Add(key);
             }
@@ -162,7 +160,7 @@ public sealed class InMemoryEventStore : IEventStore
             }
 
             _registry[entry.TenantId] = entry with { LastSequence = next };
-            return Task.FromResult(new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()], stored));
+            return Task.FromResult(new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]));
         }
     }
 

@@ -201,7 +201,6 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
 
         var next = request.ExpectedLastSequence;
         var kinds = new HashSet<EventKind>();
-        var events = new List<StoredEvent>(unique.Count - existing.Count);
         if (existing.Count < unique.Count)
         {
             await using var importer = await connection.BeginBinaryImportAsync(CopyCommand, cancellationToken);
@@ -215,7 +214,6 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
                 next++;
                 var record = unique[i];
                 kinds.Add(record.Kind);
-                events.Add(new StoredEvent(next, record.Kind, record.Parts));
                 await importer.StartRowAsync(cancellationToken);
                 await importer.WriteAsync(request.SourceId, NpgsqlDbType.Uuid, cancellationToken);
                 await importer.WriteAsync(next, NpgsqlDbType.Bigint, cancellationToken);
@@ -297,7 +295,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()], events);
+        return new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]);
     }
 
     /// <inheritdoc />
@@ -309,26 +307,23 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
             return events;
         }
 
-        // The kind is a literal so that the planner picks the kind's partial index; a stream reads only the payload
-        // column its messages need.
+        // The kind is a literal so that the planner picks the kind's partial index.
         var filter = kind is { } k ? $" AND kind = {(short)k}" : "";
-        var payload = kind is null ? "raw" : "activity";
         await using var command = dataSource.CreateCommand(
-            $"SELECT sequence, kind, header, {payload}, raw_json FROM events WHERE source_id = $1{filter} AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
+            $"SELECT sequence, kind, header, raw, activity, raw_json FROM events WHERE source_id = $1{filter} AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
         AddParameters(command.Parameters, sourceId, afterSequence, throughSequence, limit);
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var body = reader.IsDBNull(3) ? [] : reader.GetFieldValue<byte[]>(3);
             events.Add(new StoredEvent(
                 reader.GetInt64(0),
                 (EventKind)reader.GetInt16(1),
                 new EventParts(
                     reader.GetFieldValue<byte[]>(2),
-                    kind is null ? body : ReadOnlyMemory<byte>.Empty,
-                    kind is null ? ReadOnlyMemory<byte>.Empty : body,
-                    reader.GetFieldValue<byte[]>(4))));
+                    reader.GetFieldValue<byte[]>(3),
+                    reader.IsDBNull(4) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(4),
+                    reader.GetFieldValue<byte[]>(5))));
         }
 
         return events;

@@ -11,9 +11,8 @@ using O365Activity.Tests.Infrastructure;
 namespace O365Activity.Tests.EndToEnd;
 
 /// <summary>
-/// Many streams of one tenant at the head: the events reach every stream from the notices (the gateway's recent events)
-/// and the gateway reads nothing from the store, however many streams there are; a stream that starts behind reads the
-/// store.
+/// Many streams of one tenant at the head: the gateway reads each new event from the store once, for all of them (its
+/// recent events), not once per stream; a stream that starts behind reads the store itself.
 /// </summary>
 public sealed class FanOutTests(FanOutTests.Fixture service) : IClassFixture<FanOutTests.Fixture>
 {
@@ -21,7 +20,7 @@ public sealed class FanOutTests(FanOutTests.Fixture service) : IClassFixture<Fan
     private static readonly BlobOptions AzureAd = new() { ContentType = "Audit.AzureActiveDirectory" };
 
     [Fact]
-    public async Task Streams_ManyAtTheHead_AllGetEveryEventWithoutReadingTheStore()
+    public async Task Streams_FortyAtTheHead_AllGetEveryEventFromOneReadOfTheStore()
     {
         var tenant = Guid.NewGuid();
         var sources = new EventSources.EventSourcesClient(service.Channel);
@@ -50,18 +49,20 @@ public sealed class FanOutTests(FanOutTests.Fixture service) : IClassFixture<Fan
             Assert.Equal(20, (await ingress.WaitForCountAsync(20, Patience)).Count);
         }
 
-        Assert.Equal(0, service.GatewayStore.Reads - readsBefore);
+        // One commit, one notice: one read for forty streams (a second if a store check moved the head first).
+        Assert.InRange(service.GatewayStore.Reads - readsBefore, 1, 2);
+        var readsAtTheHead = service.GatewayStore.Reads;
 
         await using var behind = await StreamCollector<RawRecord>.StartAsync(activity.StreamRaw(new StreamRequest { TenantId = tenant.ToString(), AfterSequence = 0 }));
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), (await behind.WaitForCountAsync(40, Patience)).Select(r => r.Header.Sequence));
-        Assert.True(service.GatewayStore.Reads > readsBefore, "A stream that starts before the gateway's recent events reads the store.");
+        Assert.True(service.GatewayStore.Reads > readsAtTheHead, "A stream that starts before the gateway's recent events reads the store.");
         foreach (var stream in raws.Cast<IAsyncDisposable>().Concat(ingresses))
         {
             await stream.DisposeAsync();
         }
     }
 
-    /// <summary>The service with the gateway's store reads counted, and a store check slow enough that only notices move the head.</summary>
+    /// <summary>The service with the gateway's store reads counted, and a store check slow enough that notices move the head.</summary>
     public sealed class Fixture : ServiceFixture
     {
         public FaultyStore GatewayStore { get; private set; } = null!;

@@ -1,6 +1,5 @@
 using O365Activity.Gateway.Feeds;
 using O365Activity.Storage;
-using O365Activity.Tests.Storage;
 
 namespace O365Activity.Tests.Gateway;
 
@@ -10,8 +9,8 @@ public sealed class RecentEventsTests
     public void TryRead_EventsHeldAfterThePosition_AreReadInOrderUpToTheLimit()
     {
         var recent = new RecentEvents(1_000_000);
-        recent.Add(NoticeEventsTests.Events(1, 3, size: 8));
-        recent.Add(NoticeEventsTests.Events(4, 3, size: 8));
+        recent.Add(Events(1, 3, size: 8));
+        recent.Add(Events(4, 3, size: 8));
 
         var all = recent.TryRead(0, null, 100);
         var limited = recent.TryRead(2, null, 2);
@@ -26,7 +25,7 @@ public sealed class RecentEventsTests
     public void TryRead_OneKind_SkipsTheOthersAndLooksThroughTheLastHeld()
     {
         var recent = new RecentEvents(1_000_000);
-        recent.Add([.. NoticeEventsTests.Events(1, 2, size: 8, EventKind.Raw), .. NoticeEventsTests.Events(3, 1, size: 8, EventKind.Ingress), .. NoticeEventsTests.Events(4, 2, size: 8, EventKind.Raw)]);
+        recent.Add([.. Events(1, 2, size: 8, EventKind.Raw), .. Events(3, 1, size: 8, EventKind.Ingress), .. Events(4, 2, size: 8, EventKind.Raw)]);
 
         var ingress = recent.TryRead(0, EventKind.Ingress, 100);
         var admin = recent.TryRead(0, EventKind.Admin, 100);
@@ -41,7 +40,7 @@ public sealed class RecentEventsTests
     public void TryRead_PositionBeforeTheFirstHeldOrAtTheLast_IsAMiss()
     {
         var recent = new RecentEvents(1_000_000);
-        recent.Add(NoticeEventsTests.Events(10, 3, size: 8));
+        recent.Add(Events(10, 3, size: 8));
 
         Assert.Null(recent.TryRead(8, null, 100));
         Assert.Null(recent.TryRead(12, null, 100));
@@ -53,23 +52,23 @@ public sealed class RecentEventsTests
     public void Add_AfterAGap_ReplacesWhatWasHeld()
     {
         var recent = new RecentEvents(1_000_000);
-        recent.Add(NoticeEventsTests.Events(1, 3, size: 8));
+        recent.Add(Events(1, 3, size: 8));
 
-        recent.Add(NoticeEventsTests.Events(6, 2, size: 8));
+        recent.Add(Events(6, 2, size: 8));
 
         Assert.Equal((6L, 7L), recent.Range);
         Assert.Null(recent.TryRead(3, null, 100));
     }
 
     [Fact]
-    public void Add_ANoticeAgainOrLate_IsIgnored()
+    public void Add_EventsAlreadyPassed_AreIgnored()
     {
         var recent = new RecentEvents(1_000_000);
-        recent.Add(NoticeEventsTests.Events(1, 3, size: 8));
-        recent.Add(NoticeEventsTests.Events(4, 3, size: 8));
+        recent.Add(Events(1, 3, size: 8));
+        recent.Add(Events(4, 3, size: 8));
 
-        recent.Add(NoticeEventsTests.Events(4, 3, size: 8));
-        recent.Add(NoticeEventsTests.Events(1, 3, size: 8));
+        recent.Add(Events(4, 3, size: 8));
+        recent.Add(Events(1, 3, size: 8));
 
         Assert.Equal((1L, 6L), recent.Range);
         Assert.Equal(6, recent.TryRead(0, null, 100)!.Value.Events.Count);
@@ -80,13 +79,13 @@ public sealed class RecentEventsTests
     {
         // Each event counts its parts (100 bytes) plus 64 of overhead: a run of 3 is 492 bytes.
         var recent = new RecentEvents(1_000);
-        recent.Add(NoticeEventsTests.Events(1, 3, size: 100));
-        recent.Add(NoticeEventsTests.Events(4, 3, size: 100));
-        recent.Add(NoticeEventsTests.Events(7, 3, size: 100));
+        recent.Add(Events(1, 3, size: 100));
+        recent.Add(Events(4, 3, size: 100));
+        recent.Add(Events(7, 3, size: 100));
 
         Assert.Equal((4L, 9L), recent.Range);
 
-        recent.Add(NoticeEventsTests.Events(10, 20, size: 100));
+        recent.Add(Events(10, 20, size: 100));
         Assert.Equal((10L, 29L), recent.Range);
     }
 
@@ -94,8 +93,32 @@ public sealed class RecentEventsTests
     public void Add_WithTheCacheOff_HoldsNothing()
     {
         var recent = new RecentEvents(0);
-        recent.Add(NoticeEventsTests.Events(1, 3, size: 8));
+        recent.Add(Events(1, 3, size: 8));
 
         Assert.Null(recent.TryRead(0, null, 100));
+    }
+
+    [Fact]
+    public void StartAt_ASequence_HoldsNothingAndTakesTheEventsAfterIt()
+    {
+        var recent = new RecentEvents(1_000_000);
+        recent.Add(Events(1, 3, size: 8));
+
+        recent.StartAt(10);
+        recent.Add(Events(11, 2, size: 8));
+
+        Assert.Equal((11L, 12L), recent.Range);
+        Assert.Null(recent.TryRead(9, null, 100));
+        Assert.Equal([11L, 12], recent.TryRead(10, null, 100)!.Value.Events.Select(e => e.Sequence));
+    }
+
+    private static StoredEvent[] Events(long first, int count, int size, EventKind kind = EventKind.Raw) =>
+        [.. Enumerable.Range(0, count).Select(i => new StoredEvent(first + i, kind, Parts(size)))];
+
+    private static EventParts Parts(int size)
+    {
+        var bytes = new byte[size];
+        var quarter = size / 4;
+        return new EventParts(bytes.AsMemory(0, quarter), bytes.AsMemory(quarter, quarter), bytes.AsMemory(2 * quarter, quarter), bytes.AsMemory(3 * quarter));
     }
 }

@@ -86,6 +86,8 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         var resumingReaders = ids.ToDictionary(t => t, t => ResumingReader.Start(() => new Activity.ActivityClient(secondChannel), t, after: 0, resume: true));
         try
         {
+            // Every reader is subscribed (a call that starts during the crash may rightly get UNAVAILABLE) and events flow.
+            await Task.WhenAll(connected.Values.Concat(resumingReaders.Values).Select(r => r.Subscribed)).WaitAsync(Patience);
             await connected[ids[0]].WaitForCountAsync(50, Patience, cluster.Tails);
 
             // The victim: the silo that hosts most tenants.

@@ -14,6 +14,7 @@ public sealed class ResumingReader : IAsyncDisposable
     private readonly string _tenant;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(long Sequence, string RecordId)> _received = [];
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
 
     private ResumingReader(Func<Activity.ActivityClient> client, Guid tenant, long after, bool resume)
@@ -44,6 +45,9 @@ public sealed class ResumingReader : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Completes once a call's response headers arrived: the stream's position is fixed and it follows live.</summary>
+    public Task Subscribed => _subscribed.Task;
 
     /// <summary>The last sequence received (or the starting position).</summary>
     public long Last { get; private set; }
@@ -90,6 +94,8 @@ public sealed class ResumingReader : IAsyncDisposable
             {
                 using var call = _client().StreamRaw(new StreamRequest { TenantId = _tenant, AfterSequence = Last }, cancellationToken: _stop.Token);
                 Connections++;
+                await call.ResponseHeadersAsync;
+                _subscribed.TrySetResult();
                 await foreach (var record in call.ResponseStream.ReadAllAsync(_stop.Token))
                 {
                     lock (_received)
