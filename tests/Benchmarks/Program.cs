@@ -15,7 +15,7 @@ namespace O365Activity.Benchmarks;
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "failover", "idle"];
+    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "peer", "failover", "idle"];
 
     /// <summary>Runs the benchmark; exit code 0 when every scenario ran (targets missed are reported, not failed), 1 when one failed.</summary>
     public static async Task<int> Main(string[] args)
@@ -70,6 +70,7 @@ public static class Program
         await Run("backlog-rss", () => EndToEndScenario.RunAsync(quick ? 50_000 : 1_000_000, reportThroughput: !quick, warmUp: false, log));
         await Run("latency", () => LatencyScenario.RunAsync(TimeSpan.FromSeconds(quick ? 8 : 30), log));
         await Run("fan-out", () => FanOutScenario.RunAsync(quick ? 200 : 500, TimeSpan.FromSeconds(quick ? 4 : 15), TimeSpan.FromSeconds(quick ? 3 : 20), log));
+        await Run("peer", () => PeerScenario.RunAsync(log));
         await Run("failover", () => FailoverScenario.RunAsync(quick ? 6 : 20, log));
         await Run("idle", () => IdleScenario.RunAsync(quick ? 100 : 1_000, TimeSpan.FromSeconds(quick ? 20 : 60), log));
 
