@@ -32,18 +32,21 @@ public static class CollectorServiceCollectionExtensions
 
         services.AddHttpClient(MsalTokenProvider.HttpClientName)
             .AddHttpMessageHandler(sp => RewriteFor(sp, o => o.LoginEndpoint, c => c.LoginHost));
-        services.AddHttpClient(ManagementApiClient.HttpClientName)
-            .AddResilienceHandler("management-api", pipeline =>
+        // The resilience pipeline first (outermost), then the request budget, so that every attempt waits its turn.
+        var api = services.AddHttpClient(ManagementApiClient.HttpClientName);
+        api.AddResilienceHandler("management-api", pipeline =>
+        {
+            pipeline.AddRetry(new HttpRetryStrategyOptions
             {
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = 3,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = TimeSpan.FromSeconds(1),
-                });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(100));
+                MaxRetryAttempts = 3,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
             });
+            pipeline.AddTimeout(TimeSpan.FromSeconds(100));
+        });
+        api.AddHttpMessageHandler(sp => new RequestBudgetHandler(sp.GetRequiredService<RequestBudget>()));
+        services.TryAddSingleton<RequestBudget>();
 
         services.TryAddSingleton<ITokenProvider, MsalTokenProvider>();
         services.TryAddSingleton<ManagementApiClient>();

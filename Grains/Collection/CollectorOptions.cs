@@ -89,6 +89,15 @@ public sealed class CollectorOptions
     public int FetchAheadRecords { get; set; } = 1_000;
 
     /// <summary>
+    /// The API's request budget per tenant and minute (setting <c>Collector:RequestsPerMinute</c>, default 2,000, the
+    /// documented figure: PROTOCOL.md §6), shared by listings and blob fetches of all content types. The collector keeps
+    /// every 60-second span under it (see <see cref="RequestBudget"/>), so that a backfill runs at about 96% of it
+    /// without drawing AF429. 0: no budget.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int RequestsPerMinute { get; set; } = 2_000;
+
+    /// <summary>
     /// How often a poll that stored nothing writes its content type's cursor (setting
     /// <c>Collector:CursorSaveInterval</c>, default 5 minutes). In between, an idle poll moves the cursor in memory only
     /// and costs the database nothing; a cursor that is older after a restart only makes the next listing reach a little

@@ -226,6 +226,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
         var token = await _tokens.GetTokenAsync(tenantId, forceRefresh, cancellationToken);
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Options.Set(RequestBudgetHandler.TenantKey, tenantId);
         try
         {
             return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

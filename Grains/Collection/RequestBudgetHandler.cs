@@ -1,0 +1,24 @@
+namespace O365Activity.Grains.Collection;
+
+/// <summary>
+/// Holds each request to the Management Activity API until its tenant's <see cref="RequestBudget"/> allows it. It sits
+/// inside the resilience pipeline, so that a retry counts as the request it is. The tenant is the request option
+/// <see cref="TenantKey"/>; requests without it pass at once.
+/// </summary>
+public sealed class RequestBudgetHandler(RequestBudget budget) : DelegatingHandler
+{
+    /// <summary>The request option naming the tenant a request is made for.</summary>
+    public static readonly HttpRequestOptionsKey<Guid> TenantKey = new("o365activity.tenant");
+
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!request.Options.TryGetValue(TenantKey, out var tenantId))
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+
+        using var lease = await budget.AcquireAsync(tenantId, cancellationToken);
+        return await base.SendAsync(request, cancellationToken);
+    }
+}
