@@ -15,7 +15,7 @@ namespace O365Activity.Benchmarks;
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "peer", "failover", "idle"];
+    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "peer", "backfill", "failover", "idle"];
 
     /// <summary>Runs the benchmark; exit code 0 when every scenario ran (targets missed are reported, not failed), 1 when one failed.</summary>
     public static async Task<int> Main(string[] args)
@@ -71,6 +71,7 @@ public static class Program
         await Run("latency", () => LatencyScenario.RunAsync(TimeSpan.FromSeconds(quick ? 8 : 30), log));
         await Run("fan-out", () => FanOutScenario.RunAsync(quick ? 200 : 500, TimeSpan.FromSeconds(quick ? 4 : 15), TimeSpan.FromSeconds(quick ? 3 : 20), log));
         await Run("peer", () => PeerScenario.RunAsync(log));
+        await Run("backfill", () => quick ? BackfillScenario.RunAsync(6_000, 20, 600, log) : BackfillScenario.RunAsync(1_000_000, 200, 2_000, log));
         await Run("failover", () => FailoverScenario.RunAsync(quick ? 6 : 20, log));
         await Run("idle", () => IdleScenario.RunAsync(quick ? 100 : 1_000, TimeSpan.FromSeconds(quick ? 20 : 60), log));
 
