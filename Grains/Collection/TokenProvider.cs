@@ -35,21 +35,32 @@ public sealed class TokenAcquisitionException(string error, string message, Exce
 /// <see cref="ITokenProvider"/> over one MSAL confidential client (client secret) for all tenants: MSAL's token cache
 /// is partitioned per tenant, and <c>WithTenantId</c> selects the tenant per request.
 /// </summary>
+/// <remarks>
+/// In front of MSAL, each tenant's
+/// current token is kept with the time MSAL would renew it (its <c>refresh_in</c>, else five minutes before expiry), so
+/// that the many requests of a poll do not each pay for a pass through MSAL's request pipeline (a tenth of an idle
+/// silo's CPU, measured with perf); after that time, or when forced, MSAL is asked again.
+/// </remarks>
 public sealed partial class MsalTokenProvider : ITokenProvider
 {
     /// <summary>Name of the HttpClient MSAL uses (it carries the login-endpoint rewrite, if any).</summary>
     public const string HttpClientName = "entra";
 
+    private static readonly TimeSpan RenewBeforeExpiry = TimeSpan.FromMinutes(5);
     private readonly IConfidentialClientApplication _application;
     private readonly string[] _scopes;
+    private readonly TimeProvider _time;
     private readonly ILogger<MsalTokenProvider> _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string Token, DateTimeOffset RenewAt)> _current = new();
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">Client id, secret and cloud.</param>
     /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client.</param>
+    /// <param name="time">The clock tokens are renewed by.</param>
     /// <param name="logger">Logs failures with the tenant id (never a token or secret).</param>
-    public MsalTokenProvider(IOptions<CollectorOptions> options, IHttpClientFactory httpClientFactory, ILogger<MsalTokenProvider> logger)
+    public MsalTokenProvider(IOptions<CollectorOptions> options, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<MsalTokenProvider> logger)
     {
+        _time = time;
         var settings = options.Value;
         var cloud = CloudEndpoints.For(settings.Cloud);
         _scopes = [cloud.Scope];
@@ -65,26 +76,36 @@ public sealed partial class MsalTokenProvider : ITokenProvider
     /// <inheritdoc />
     public async Task<string> GetTokenAsync(Guid tenantId, bool forceRefresh, CancellationToken cancellationToken)
     {
+        if (!forceRefresh && _current.TryGetValue(tenantId, out var current) && _time.GetUtcNow() < current.RenewAt)
+        {
+            return current.Token;
+        }
+
         try
         {
             var result = await _application.AcquireTokenForClient(_scopes)
                 .WithTenantId(tenantId.ToString())
                 .WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken);
+            var renewAt = result.AuthenticationResultMetadata?.RefreshOn ?? result.ExpiresOn - RenewBeforeExpiry;
+            _current[tenantId] = (result.AccessToken, renewAt < result.ExpiresOn ? renewAt : result.ExpiresOn);
             return result.AccessToken;
         }
         catch (MsalServiceException e)
         {
+            _current.TryRemove(tenantId, out _);
             LogTokenRefused(_logger, tenantId, e.ErrorCode, e.StatusCode, e.Message);
             throw new TokenAcquisitionException(e.ErrorCode, e.Message, e);
         }
         catch (MsalClientException e)
         {
+            _current.TryRemove(tenantId, out _);
             LogTokenRefused(_logger, tenantId, e.ErrorCode, 0, e.Message);
             throw new TokenAcquisitionException(e.ErrorCode, e.Message, e);
         }
         catch (HttpRequestException e)
         {
+            _current.TryRemove(tenantId, out _);
             LogTokenRefused(_logger, tenantId, "http_error", 0, e.Message);
             throw new TokenAcquisitionException("http_error", e.Message, e);
         }
