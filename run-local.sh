@@ -109,7 +109,8 @@ bin() { echo "$here/$1/bin/Debug/net10.0"; }
 
 echo "Serving audit records from $records"
 (cd "$(bin tests/Emulator)" && exec dotnet O365Activity.Emulator.dll --urls "http://127.0.0.1:$emulator_port" \
-    --records "$records" --client-id "$client_id" --client-secret "$client_secret" --generate-every 15s) \
+    --records "$records" --client-id "$client_id" --client-secret "$client_secret" --generate-every 15s \
+    --consent-file "$state/emulator-consents.txt") \
     >"$state/logs/emulator.log" 2>&1 &
 pids+=($!); wait_for_port emulator "$emulator_port" "${pids[-1]}"
 

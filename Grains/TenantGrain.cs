@@ -111,6 +111,13 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             throw new EventSourceException(EventSourceError.InvalidArgument, $"The settings are for tenant {settings.TenantId}, not {TenantId}.");
         }
 
+        if (settings.DisplayName.Where(IsControlCharacter).Select(c => (char?)c).FirstOrDefault() is { } bad)
+        {
+            // A name is shown in lists and terminals: control characters (line breaks, escapes, U+0000, text-direction
+            // overrides) could forge or break what an operator reads, and PostgreSQL text cannot hold U+0000.
+            throw new EventSourceException(EventSourceError.InvalidArgument, $"display_name contains the control character U+{(int)bad:X4}; a display name is plain text on one line.");
+        }
+
         if (!settings.FederatedDomains.IsDefault && settings.FederatedDomains.Length > 100)
         {
             throw new EventSourceException(EventSourceError.InvalidArgument, "At most 100 federated domains.");
@@ -423,6 +430,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             await WriteStateQuietlyAsync();
         }
     }
+
+    /// <summary>C0 and C1 controls, and the Unicode marks and overrides that change the direction text is shown in.</summary>
+    private static bool IsControlCharacter(char c) =>
+        char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     private void BackOff(string contentType, ContentTypeHealth health, string error, TimeSpan cap)
     {

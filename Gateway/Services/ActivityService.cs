@@ -19,6 +19,7 @@ namespace O365Activity.Gateway.Services;
 /// </summary>
 public sealed partial class ActivityService(
     IClusterClient cluster,
+    IHostApplicationLifetime lifetime,
     IEventStore store,
     TenantFeeds feeds,
     IOptions<GatewayOptions> options,
@@ -103,16 +104,23 @@ public sealed partial class ActivityService(
             LogSubscribed(logger, tenantId, stream, position);
             await context.WriteResponseHeadersAsync([new Metadata.Entry(SubscribedHeader, "true")]);
             var pageSize = options.Value.ReplayPageSize;
+            using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
             while (true)
             {
-                var (events, through) = await feed.NextAsync(position, kind, pageSize, context.CancellationToken);
+                var (events, through) = await feed.NextAsync(position, kind, pageSize, open.Token);
                 foreach (var stored in events)
                 {
-                    await responseStream.WriteAsync(stored, context.CancellationToken);
+                    await responseStream.WriteAsync(stored, open.Token);
                 }
 
                 position = through;
             }
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            // The gateway is stopping: the stream ends with a status that tells the client to come back, rather than
+            // holding the shutdown up until its connection is cut.
+            throw new RpcException(new Status(StatusCode.Unavailable, "The gateway is shutting down; reconnect with after_sequence set to the last sequence received."));
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {

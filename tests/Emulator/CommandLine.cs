@@ -18,6 +18,7 @@ public sealed record CommandLine(EmulatorOptions Options, bool ShowHelp)
           --client-secret SECRET   the only client secret it accepts (default: any)
           --auto-consent           treat every tenant as having granted admin consent
           --consent-tenant GUID    tenant consented for by /organizations/v2.0/adminconsent without tenant_hint
+          --consent-file PATH      keep admin consents in PATH (one tenant id per line) across restarts, as Entra does
           --generate-every SPAN    generator tick (10s, 500ms, 2m, 00:00:10): alone, one blob of 2-5 sign-ins and admin
                                    changes per tenant subscribed to Audit.AzureActiveDirectory each SPAN
           --generate-rate R        steady feed: R synthetic records per second per tenant (fractions allowed), split
@@ -77,6 +78,9 @@ public sealed record CommandLine(EmulatorOptions Options, bool ShowHelp)
                     break;
                 case "--auto-consent":
                     options = options with { AutoConsentAllTenants = true };
+                    break;
+                case "--consent-file":
+                    options = options with { ConsentFile = Value() };
                     break;
                 case "--consent-tenant":
                     options = options with { DefaultConsentTenant = ParseGuid(arg, Value()) };

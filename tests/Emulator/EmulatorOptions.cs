@@ -39,6 +39,13 @@ public sealed record EmulatorOptions
     /// <summary>Tenants that have consented from the start (for example the application's home tenant).</summary>
     public IReadOnlyCollection<Guid> ConsentedTenants { get; init; } = [];
 
+    /// <summary>
+    /// A file that keeps the tenants' admin consents across restarts, as Entra does (command line <c>--consent-file</c>):
+    /// one tenant id per line, read at start (a missing file is none) and rewritten whenever a consent is granted or
+    /// revoked. Null: consents live in memory only.
+    /// </summary>
+    public string? ConsentFile { get; init; }
+
     /// <summary>The tenant an <c>adminconsent</c> request for <c>organizations</c>/<c>common</c> consents for when the
     /// request carries no <c>tenant_hint</c> query parameter (stands in for "the tenant of the administrator who signs in").</summary>
     public Guid? DefaultConsentTenant { get; init; }

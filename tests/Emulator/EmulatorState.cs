@@ -42,7 +42,7 @@ public sealed class EmulatorState
             StringComparer.Ordinal);
         _synthetic = new SyntheticRecords(options.GeneratorSeed ?? Random.Shared.Next());
         _startedAt = UtcNow;
-        foreach (var tenant in options.ConsentedTenants)
+        foreach (var tenant in options.ConsentedTenants.Concat(ReadConsentFile(options.ConsentFile)))
         {
             Tenant(tenant).Consented = true;
         }
@@ -109,6 +109,7 @@ public sealed class EmulatorState
         lock (_lock)
         {
             Tenant(tenantId).Consented = true;
+            WriteConsentFile();
         }
     }
 
@@ -120,7 +121,30 @@ public sealed class EmulatorState
         lock (_lock)
         {
             Tenant(tenantId).Consented = false;
+            WriteConsentFile();
         }
+    }
+
+    /// <summary>The tenants listed in a consent file (<see cref="EmulatorOptions.ConsentFile"/>): one GUID per line; none when it does not exist.</summary>
+    /// <exception cref="FormatException">When a line is not a GUID.</exception>
+    private static IEnumerable<Guid> ReadConsentFile(string? path) =>
+        path is null || !File.Exists(path)
+            ? []
+            : File.ReadAllLines(path).Where(l => l.Trim().Length > 0).Select(l => Guid.TryParse(l.Trim(), out var g)
+                ? g
+                : throw new FormatException($"{path}: '{l.Trim()}' is not a tenant id (a GUID)."));
+
+    /// <summary>Writes every consented tenant to the consent file, if there is one (replacing it whole).</summary>
+    private void WriteConsentFile()
+    {
+        if (_options.ConsentFile is not { } path)
+        {
+            return;
+        }
+
+        var temporary = path + ".tmp";
+        File.WriteAllLines(temporary, _tenants.Where(t => t.Value.Consented).Select(t => t.Key.ToString()).Order(StringComparer.Ordinal));
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Whether <paramref name="tenantId"/> gets tokens (consented, or <see cref="EmulatorOptions.AutoConsentAllTenants"/>).</summary>

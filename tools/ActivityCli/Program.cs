@@ -189,7 +189,14 @@ public static class Program
         TextWriter error,
         Func<EventSources.EventSourcesClient, Activity.ActivityClient, CancellationToken, Task<int>> call)
     {
-        using var channel = GrpcChannel.ForAddress(parseResult.GetValue(gatewayOption)!);
+        var address = parseResult.GetValue(gatewayOption)!;
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var gatewayUri) || gatewayUri.Scheme is not ("http" or "https"))
+        {
+            await error.WriteLineAsync($"--gateway: '{address}' is not an http:// or https:// URL (for example http://127.0.0.1:5080).");
+            return 2;
+        }
+
+        using var channel = GrpcChannel.ForAddress(gatewayUri);
         var sources = new EventSources.EventSourcesClient(channel);
         var activity = new Activity.ActivityClient(channel);
         using var stop = new CancellationTokenSource();
@@ -204,14 +211,15 @@ public static class Program
         {
             return await call(sources, activity, stop.Token);
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            // Ctrl-C: the call was cancelled on purpose.
+            return 0;
+        }
+        catch (RpcException e)
         {
             await error.WriteLineAsync($"{e.StatusCode}: {e.Status.Detail}");
             return 1;
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            return 0;
         }
         finally
         {
@@ -299,7 +307,7 @@ public static class Program
             FollowAsync(admin, a => activity.StreamAdmin(new StreamRequest { TenantId = tenant, AfterSequence = a }, cancellationToken: cancellationToken), start, e => e.Header.Sequence, Describe, lines, warnings, cancellationToken));
     }
 
-    /// <summary>Prints a stream's events; when the connection is lost (UNAVAILABLE), opens it again after the last sequence printed.</summary>
+    /// <summary>Prints a stream's events; when the connection is lost (see <see cref="IsConnectionLost"/>), opens it again after the last sequence printed.</summary>
     private static async Task FollowAsync<T>(
         AsyncServerStreamingCall<T> call,
         Func<long, AsyncServerStreamingCall<T>> reopen,
@@ -325,7 +333,7 @@ public static class Program
 
                 return;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+            catch (RpcException e) when (IsConnectionLost(e) && !cancellationToken.IsCancellationRequested)
             {
                 warnings.WriteLine($"Connection lost ({e.Status.Detail}); reconnecting after sequence {last}...");
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
@@ -333,6 +341,15 @@ public static class Program
             }
         }
     }
+
+    /// <summary>
+    /// UNAVAILABLE (the gateway is down, restarting or cannot reach the cluster), or a connection that broke under the
+    /// call (the client reports INTERNAL with the transport's exception, for example an HTTP/2 connection the server
+    /// closed).
+    /// </summary>
+    private static bool IsConnectionLost(RpcException e) =>
+        e.StatusCode == StatusCode.Unavailable
+        || (e.StatusCode == StatusCode.Internal && e.Status.DebugException is IOException or HttpRequestException);
 
     /// <summary>A call refused before subscribing (for example NOT_FOUND) ends with headers only; reading it raises the status.</summary>
     private static async Task EnsureSubscribedAsync<T>(AsyncServerStreamingCall<T> call, CancellationToken cancellationToken)

@@ -284,6 +284,24 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         Assert.Contains("federated_domains", error.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Contoso\u0000")]
+    [InlineData("Contoso\nInjected line")]
+    [InlineData("\u001b[31mContoso")]
+    [InlineData("Contoso \u202Egnp.exe")]
+    public async Task CreateEventSource_DisplayNameWithAControlCharacter_IsInvalidArgumentAndNothingIsCreated(string name)
+    {
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var tenant = Guid.NewGuid().ToString();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant, DisplayName = name }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("control character", error.Status.Detail, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
     [Fact]
     public async Task ListEventSources_ListsCreatedSources()
     {

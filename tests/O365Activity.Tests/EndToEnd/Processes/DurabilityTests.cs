@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Npgsql;
 using Xunit.Abstractions;
 using O365Activity.Emulator;
@@ -159,6 +160,27 @@ public sealed class DurabilityTests(ITestOutputHelper output)
 
         Assert.True(reader.Connections >= 2, "The reader never had to reconnect.");
         Assert.Equal(Enumerable.Range(1, 3_000).Select(i => (long)i), reader.Received.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task GatewayStopped_OpenStreamsEndAtOnceWithUnavailable()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var cluster = await ProcessCluster.CreateAsync(nameof(GatewayStopped_OpenStreamsEndAtOnceWithUnavailable), database.ConnectionString, Backlog(100, seed: 14));
+        await cluster.StartSiloAsync();
+        var gateway = await cluster.StartGatewayAsync();
+        var tenant = Guid.NewGuid();
+        await TestSources.CreateConnectedAsync(cluster.Sources, tenant, unfiltered: true, BacklogTypes);
+        await using var reader = ResumingReader.Start(() => cluster.Activity, tenant, after: 0, resume: false);
+        await reader.WaitForCountAsync(100, Patience, cluster.Tails);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await gateway.StopAsync(TimeSpan.FromSeconds(30));
+        var stopped = clock.Elapsed;
+        await reader.Ended.WaitAsync(Patience);
+
+        Assert.True(stopped < TimeSpan.FromSeconds(10), $"The gateway took {stopped} to stop with a stream open.");
+        Assert.Equal(StatusCode.Unavailable, reader.Error?.StatusCode);
     }
 
     [Fact]

@@ -46,6 +46,9 @@ public sealed class ResumingReader : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the reader stopped: a non-resuming reader's call failed (<see cref="Error"/>) or ended, or it was disposed.</summary>
+    public Task Ended => _loop;
+
     /// <summary>Completes once a call's response headers arrived: the stream's position is fixed and it follows live.</summary>
     public Task Subscribed => _subscribed.Task;
 
