@@ -69,9 +69,9 @@ public static class Program
         await Run("end-to-end", () => EndToEndScenario.RunAsync(quick ? 10_000 : 200_000, reportThroughput: true, warmUp: true, log));
         await Run("backlog-rss", () => EndToEndScenario.RunAsync(quick ? 50_000 : 1_000_000, reportThroughput: !quick, warmUp: false, log));
         await Run("latency", () => LatencyScenario.RunAsync(TimeSpan.FromSeconds(quick ? 8 : 30), log));
-        await Run("fan-out", () => FanOutScenario.RunAsync(quick ? 200 : 500, TimeSpan.FromSeconds(quick ? 4 : 15), TimeSpan.FromSeconds(quick ? 3 : 20), log));
-        await Run("peer", () => PeerScenario.RunAsync(quick ? 6_000 : 60_010, log));
-        await Run("backfill", () => quick ? BackfillScenario.RunAsync(6_000, 20, 600, log) : BackfillScenario.RunAsync(1_000_000, 200, 2_000, log));
+        await Run("fan-out", () => FanOutScenario.RunAsync(quick ? 200 : 500, TimeSpan.FromSeconds(quick ? 3 : 15), TimeSpan.FromSeconds(quick ? 2 : 20), log));
+        await Run("peer", () => PeerScenario.RunAsync(quick ? 3_000 : 60_010, log));
+        await Run("backfill", () => quick ? BackfillScenario.RunAsync(3_000, 20, 600, log) : BackfillScenario.RunAsync(1_000_000, 200, 2_000, log));
         await Run("failover", () => FailoverScenario.RunAsync(quick ? 6 : 20, log));
         await Run("idle", () => IdleScenario.RunAsync(quick ? 100 : 1_000, TimeSpan.FromSeconds(quick ? 20 : 60), log));
 
