@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using O365Activity.Emulator;
-using O365Activity.Grains;
 using O365Activity.Grains.Collection;
 
 namespace O365Activity.Tests.Collection;
@@ -22,14 +20,7 @@ public sealed class ManagementApiClientTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ClientId = ClientId, ClientSecret = Secret, AutoConsentAllTenants = true });
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Collector:ClientId"] = ClientId,
-            ["Collector:ClientSecret"] = Secret,
-            ["Collector:LoginEndpoint"] = _emulator.BaseUrl.ToString(),
-            ["Collector:ManagementApiEndpoint"] = _emulator.BaseUrl.ToString(),
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddCollector(configuration).BuildServiceProvider();
+        _services = CollectorServices.Create(_emulator, ClientId, Secret);
         _client = _services.GetRequiredService<ManagementApiClient>();
     }
 

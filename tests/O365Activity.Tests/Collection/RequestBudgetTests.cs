@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using O365Activity.Emulator;
-using O365Activity.Grains;
 using O365Activity.Grains.Collection;
 
 namespace O365Activity.Tests.Collection;
@@ -72,16 +70,6 @@ public sealed class RequestBudgetTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(0.9), $"The second tenant's burst waited {clock.Elapsed} for the first tenant's budget.");
     }
 
-    private static ServiceProvider Services(EmulatorServer emulator, int requestsPerMinute)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Collector:ClientId"] = ClientId,
-            ["Collector:ClientSecret"] = Secret,
-            ["Collector:LoginEndpoint"] = emulator.BaseUrl.ToString(),
-            ["Collector:ManagementApiEndpoint"] = emulator.BaseUrl.ToString(),
-            ["Collector:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }).Build();
-        return new ServiceCollection().AddLogging().AddCollector(configuration).BuildServiceProvider();
-    }
+    private static ServiceProvider Services(EmulatorServer emulator, int requestsPerMinute) =>
+        CollectorServices.Create(emulator, ClientId, Secret, ("Collector:RequestsPerMinute", requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using O365Activity.Emulator;
-using O365Activity.Grains;
 using O365Activity.Grains.Collection;
 
 namespace O365Activity.Tests.Collection;
@@ -56,12 +54,5 @@ public sealed class TokenProviderTests
     private static int TokenRequests(EmulatorServer emulator, Guid tenant) =>
         emulator.State.Requests.Count(r => r.Kind == RequestKind.Token && r.TenantId == tenant && r.StatusCode == 200);
 
-    private static ServiceProvider Services(EmulatorServer emulator) =>
-        new ServiceCollection().AddLogging().AddCollector(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Collector:ClientId"] = ClientId,
-            ["Collector:ClientSecret"] = Secret,
-            ["Collector:LoginEndpoint"] = emulator.BaseUrl.ToString(),
-            ["Collector:ManagementApiEndpoint"] = emulator.BaseUrl.ToString(),
-        }).Build()).BuildServiceProvider();
+    private static ServiceProvider Services(EmulatorServer emulator) => CollectorServices.Create(emulator, ClientId, Secret);
 }
