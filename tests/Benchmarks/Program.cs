@@ -73,7 +73,7 @@ public static class Program
         await Run("peer", () => PeerScenario.RunAsync(quick ? 3_000 : 60_010, log));
         await Run("backfill", () => quick ? BackfillScenario.RunAsync(3_000, 20, 600, log) : BackfillScenario.RunAsync(1_000_000, 200, 2_000, log));
         await Run("failover", () => FailoverScenario.RunAsync(quick ? 6 : 20, log));
-        await Run("idle", () => IdleScenario.RunAsync(quick ? 100 : 1_000, TimeSpan.FromSeconds(quick ? 20 : 60), log));
+        await Run("idle", () => IdleScenario.RunAsync(quick ? 50 : 1_000, quick ? 100 : 10_000, TimeSpan.FromSeconds(quick ? 5 : 60), log));
 
         await log.WriteLineAsync();
         await log.WriteLineAsync(Table(rows));
