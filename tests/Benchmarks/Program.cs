@@ -15,7 +15,7 @@ namespace O365Activity.Benchmarks;
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "peer", "backfill", "failover", "idle"];
+    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "peer", "backfill", "failover", "idle", "normalize"];
 
     /// <summary>Runs the benchmark; exit code 0 when every scenario ran (targets missed are reported, not failed), 1 when one failed.</summary>
     public static async Task<int> Main(string[] args)
@@ -74,6 +74,7 @@ public static class Program
         await Run("backfill", () => quick ? BackfillScenario.RunAsync(3_000, 20, 600, log) : BackfillScenario.RunAsync(1_000_000, 200, 2_000, log));
         await Run("failover", () => FailoverScenario.RunAsync(quick ? 6 : 20, log));
         await Run("idle", () => IdleScenario.RunAsync(quick ? 50 : 1_000, quick ? 100 : 10_000, TimeSpan.FromSeconds(quick ? 5 : 60), log));
+        await Run("normalize", () => NormalizeScenario.RunAsync(quick, log));
 
         await log.WriteLineAsync();
         await log.WriteLineAsync(Table(rows));
