@@ -24,6 +24,11 @@ public interface IManagementActivityApi
     /// <param name="cancellationToken">Cancels the listing.</param>
     Task<IReadOnlyList<ContentBlob>> ListContentAsync(Guid tenantId, string contentType, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
 
-    /// <summary>Fetches a blob and yields its audit records (JSON objects) one by one as they are parsed.</summary>
+    /// <summary>Fetches a blob and yields its audit records (JSON objects) one by one, in order, as they are parsed.</summary>
+    /// <remarks>
+    /// Each element may be valid only until the next <c>MoveNextAsync</c> of the enumerator (or its disposal): an
+    /// implementation may parse into pooled documents and reuse them. Keep <see cref="JsonElement.Clone"/> of a record,
+    /// or what was read from it, to use it later.
+    /// </remarks>
     IAsyncEnumerable<JsonElement> FetchContentAsync(Guid tenantId, ContentBlob blob, CancellationToken cancellationToken);
 }

@@ -146,9 +146,15 @@ public sealed class ManagementApiClient : IManagementActivityApi
     }
 
     /// <summary>
-    /// Fetches a content blob (<c>GET {contentUri}</c>) and yields its audit records one by one as they are parsed
-    /// from the response stream: no size cap and no whole-blob buffer (case R01).
+    /// Fetches a content blob (<c>GET {contentUri}</c>) and yields its audit records one by one, in order, as they are
+    /// parsed from the response stream: no size cap and no whole-blob buffer (case R01). The body is read in 64 KiB
+    /// batches of whole records, each parsed once into a pooled document (see <see cref="JsonArrayBatchReader"/>).
     /// </summary>
+    /// <remarks>
+    /// Each element is valid only until the next <c>MoveNextAsync</c> of the enumerator (or its disposal): its document
+    /// is pooled and reused. A caller that keeps a record longer keeps <see cref="JsonElement.Clone"/> of it, or what it
+    /// read from it. (Records of a blob read in one batch, up to 64 KiB, are not pooled and stay valid; do not rely on it.)
+    /// </remarks>
     /// <param name="tenantId">The tenant (for the token).</param>
     /// <param name="blob">The blob as listed.</param>
     /// <param name="cancellationToken">Cancels the fetch.</param>
@@ -166,22 +172,12 @@ public sealed class ManagementApiClient : IManagementActivityApi
 
         using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        IAsyncEnumerable<JsonElement> records;
-        try
-        {
-            records = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, JsonOptions, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            throw new ManagementApiException(response.StatusCode, null, $"API error {what}: the body is not a JSON array of records: {e.Message}");
-        }
-
-        await using var enumerator = records.GetAsyncEnumerator(cancellationToken);
+        using var reader = new JsonArrayBatchReader(stream);
         while (true)
         {
             try
             {
-                if (!await enumerator.MoveNextAsync())
+                if (!await reader.ReadAsync(cancellationToken))
                 {
                     yield break;
                 }
@@ -191,7 +187,10 @@ public sealed class ManagementApiClient : IManagementActivityApi
                 throw new ManagementApiException(response.StatusCode, null, $"API error {what}: the body is not a JSON array of records: {e.Message}");
             }
 
-            yield return enumerator.Current;
+            foreach (var record in reader.Current.EnumerateArray())
+            {
+                yield return record;
+            }
         }
     }
 
