@@ -19,23 +19,31 @@ namespace O365Activity.Grains.Normalization;
 /// </remarks>
 internal static class AdminMapper
 {
-    public static AdminEvent Map(AuditRecordView view, RecordHeader h, AdminAction action)
+    public static AdminEvent Map(in AuditRecordView view, in RecordHeader h, AdminAction action, ClientAddress? defaultAddress, ImmutableArray<PropertyChange> changes)
     {
-        var actors = view.Identities("Actor");
-        var (actor, actorKind) = Actor(view, actors);
+        var actors = view.Identities(RecordField.Actor);
+        var (actor, actorKind) = Actor(in view, actors);
         var azureAd = h.RecordType == 8 || string.Equals(h.Workload, "AzureActiveDirectory", StringComparison.OrdinalIgnoreCase);
-        var changes = view.PropertyChanges("ModifiedProperties");
-        var parameters = view.NameValues("Parameters", out var parametersText);
-        var resultStatus = view.Text("ResultStatus");
-        var target = Target(view, h, action, azureAd, changes, parameters);
+        var parameters = view.NameValues(RecordField.Parameters, out var parametersText);
+        var resultStatus = view.Text(RecordField.ResultStatus);
+        var target = Target(in view, action, azureAd, changes, parameters);
 
-        return h.Stamp(new AdminEvent
+        return new AdminEvent
         {
+            TenantId = h.TenantId,
             RecordId = h.RecordId,
+            EventTime = h.EventTime,
+            IngestTime = h.IngestTime,
+            RecordType = h.RecordType,
+            Operation = h.Operation,
+            Workload = h.Workload,
+            ContentType = h.ContentType,
+            RawJson = h.RawJson,
+            ExtendedProperties = h.ExtendedProperties,
             Action = action,
             Actor = actor,
             ActorKind = actorKind,
-            ActorAddress = view.Address(azureAd ? ClientAddressParser.AzureAdActorFieldOrder : ClientAddressParser.DefaultFieldOrder),
+            ActorAddress = azureAd ? view.Address(ClientAddressParser.AzureAdActorFields) : defaultAddress,
             TargetKind = target.Kind,
             Target = target.Name,
             TargetDetails = target.Details,
@@ -44,7 +52,7 @@ internal static class AdminMapper
             ParametersText = parametersText,
             Result = Result(resultStatus, IsCmdlet(h)),
             ResultStatus = resultStatus,
-        });
+        };
     }
 
     /// <summary>Maps <c>ResultStatus</c> per source (case L02): <c>True</c>/<c>False</c> for cmdlets, <c>Success</c>/<c>Succeeded</c>/<c>PartiallySucceeded</c>/<c>Failed</c> elsewhere.</summary>
@@ -72,7 +80,7 @@ internal static class AdminMapper
                     : ActivityResult.Unknown;
     }
 
-    private static bool IsCmdlet(RecordHeader h)
+    private static bool IsCmdlet(in RecordHeader h)
     {
         if (h.RecordType is 1 or 18)
         {
@@ -98,9 +106,9 @@ internal static class AdminMapper
         return true;
     }
 
-    private static (string Actor, ActorKind Kind) Actor(AuditRecordView view, IReadOnlyList<Identity> actors)
+    private static (string Actor, ActorKind Kind) Actor(in AuditRecordView view, ImmutableArray<Identity> actors)
     {
-        var actor = SignInMapper.Principal(view.NonEmptyText("UserId"))
+        var actor = SignInMapper.Principal(view.NonEmptyText(RecordField.UserId))
             ?? Find(actors, a => a.Type == 5 && a.Id.Contains('@'))
             ?? Find(actors, a => !IsMarker(a.Id));
         if (actor is null)
@@ -121,7 +129,7 @@ internal static class AdminMapper
             return (actor, ActorKind.ServicePrincipal);
         }
 
-        var kind = view.Int32("UserType") switch
+        var kind = view.Int32(RecordField.UserType) switch
         {
             4 => ActorKind.System,
             5 or 6 => ActorKind.ServicePrincipal,
@@ -134,28 +142,27 @@ internal static class AdminMapper
     private readonly record struct TargetInfo(TargetKind Kind, string? Name, ImmutableArray<NameValue> Details);
 
     private static TargetInfo Target(
-        AuditRecordView view,
-        RecordHeader h,
+        in AuditRecordView view,
         AdminAction action,
         bool azureAd,
         ImmutableArray<PropertyChange> changes,
         ImmutableArray<NameValue> parameters)
     {
-        var objectId = SignInMapper.Principal(view.NonEmptyText("ObjectId"));
+        var objectId = SignInMapper.Principal(view.NonEmptyText(RecordField.ObjectId));
         switch (action)
         {
             case AdminAction.UserAdded or AdminAction.UserUpdated or AdminAction.UserDeleted or AdminAction.PasswordReset
                 or AdminAction.PasswordChanged or AdminAction.PasswordForceChangeSet or AdminAction.UserLicenseChanged:
-                return Directory(view, objectId, TargetKind.User, preferName: false);
+                return Directory(in view, objectId, TargetKind.User, preferName: false);
             case AdminAction.GroupAdded or AdminAction.GroupUpdated or AdminAction.GroupDeleted:
-                return Directory(view, objectId ?? Changed(changes, "DisplayName", added: true), TargetKind.Group, preferName: true);
+                return Directory(in view, objectId ?? Changed(changes, "DisplayName", added: true), TargetKind.Group, preferName: true);
             case AdminAction.ServicePrincipalAdded or AdminAction.ServicePrincipalCredentialsAdded or AdminAction.ApplicationAdded
                 or AdminAction.ApplicationConsentGranted:
-                return Directory(view, Changed(changes, "DisplayName", added: true) ?? objectId, TargetKind.Application, preferName: true);
+                return Directory(in view, Changed(changes, "DisplayName", added: true) ?? objectId, TargetKind.Application, preferName: true);
             case AdminAction.GroupMemberAdded or AdminAction.GroupMemberRemoved:
                 {
                     var added = action == AdminAction.GroupMemberAdded;
-                    return Member(view, objectId, [
+                    return Member(in view, objectId, [
                         Detail("Group", Changed(changes, "Group.DisplayName", added)),
                         Detail("GroupId", Changed(changes, "Group.ObjectID", added))]);
                 }
@@ -163,24 +170,24 @@ internal static class AdminMapper
             case AdminAction.RoleMemberAdded or AdminAction.RoleMemberRemoved:
                 {
                     var added = action == AdminAction.RoleMemberAdded;
-                    return Member(view, objectId, [
+                    return Member(in view, objectId, [
                         Detail("Role", Changed(changes, "Role.DisplayName", added)),
                         Detail("RoleTemplateId", Changed(changes, "Role.TemplateId", added))]);
                 }
 
             case AdminAction.SharePointGroupAdded or AdminAction.SharePointGroupRemoved or AdminAction.SharePointGroupUpdated:
                 {
-                    var site = view.NonEmptyText("SiteUrl");
-                    var group = EventDataValue(view.Text("EventData"), "Group") ?? view.NonEmptyText("TargetUserOrGroupName") ?? objectId;
+                    var site = view.NonEmptyText(RecordField.SiteUrl);
+                    var group = EventDataValue(view.Text(RecordField.EventData), "Group") ?? view.NonEmptyText(RecordField.TargetUserOrGroupName) ?? objectId;
                     return new TargetInfo(TargetKind.Group, group, Details(Detail("Site", site)));
                 }
 
             case AdminAction.SharePointGroupMemberAdded or AdminAction.SharePointGroupMemberRemoved:
                 {
-                    var site = view.NonEmptyText("SiteUrl");
-                    var group = EventDataValue(view.Text("EventData"), "Group");
-                    var member = view.NonEmptyText("TargetUserOrGroupName");
-                    var memberType = view.NonEmptyText("TargetUserOrGroupType");
+                    var site = view.NonEmptyText(RecordField.SiteUrl);
+                    var group = EventDataValue(view.Text(RecordField.EventData), "Group");
+                    var member = view.NonEmptyText(RecordField.TargetUserOrGroupName);
+                    var memberType = view.NonEmptyText(RecordField.TargetUserOrGroupType);
                     if (member is null)
                     {
                         return new TargetInfo(TargetKind.Group, group ?? objectId, Details(Detail("Site", site)));
@@ -195,8 +202,8 @@ internal static class AdminMapper
 
             case AdminAction.SiteCollectionAdminAdded or AdminAction.SiteCollectionAdminRemoved:
                 {
-                    var site = view.NonEmptyText("SiteUrl") ?? objectId;
-                    var admin = view.NonEmptyText("TargetUserOrGroupName")
+                    var site = view.NonEmptyText(RecordField.SiteUrl) ?? objectId;
+                    var admin = view.NonEmptyText(RecordField.TargetUserOrGroupName)
                         ?? StripClaim(Changed(changes, "SiteAdmin", action == AdminAction.SiteCollectionAdminAdded));
                     return admin is null
                         ? new TargetInfo(TargetKind.Site, site, [])
@@ -205,7 +212,7 @@ internal static class AdminMapper
 
             case AdminAction.SitePermissionsModified or AdminAction.PermissionLevelModified or AdminAction.SharingInheritanceBroken:
                 {
-                    var site = view.NonEmptyText("SiteUrl");
+                    var site = view.NonEmptyText(RecordField.SiteUrl);
                     var name = objectId ?? site;
                     return new TargetInfo(TargetKind.Site, name, Details(Detail("Site", site == name ? null : site)));
                 }
@@ -226,7 +233,7 @@ internal static class AdminMapper
                 return new TargetInfo(TargetKind.Rule, Parameter(parameters, "Name") ?? Parameter(parameters, "Identity") ?? objectId, []);
             default:
                 return azureAd
-                    ? Directory(view, objectId, null, preferName: false)
+                    ? Directory(in view, objectId, null, preferName: false)
                     : new TargetInfo(TargetKind.Other, Parameter(parameters, "Identity") ?? objectId, []);
         }
     }
@@ -237,9 +244,9 @@ internal static class AdminMapper
     /// the object's GUID. The kind is <paramref name="kind"/>, or for generic records the list's kind marker
     /// (<c>User</c>, <c>Group</c>, <c>ServicePrincipal</c>, …). The object's GUID goes in the details as <c>ObjectId</c>.
     /// </summary>
-    private static TargetInfo Directory(AuditRecordView view, string? fallback, TargetKind? kind, bool preferName)
+    private static TargetInfo Directory(in AuditRecordView view, string? fallback, TargetKind? kind, bool preferName)
     {
-        var targets = view.Identities("Target");
+        var targets = view.Identities(RecordField.Target);
         var upn = Find(targets, t => t.Type == 5 && t.Id.Contains('@'));
         var displayName = Find(targets, t => t.Type == 1);
         var guid = Find(targets, t => Guid.TryParse(t.Id, out _));
@@ -249,14 +256,14 @@ internal static class AdminMapper
         return new TargetInfo(kind ?? MarkerKind(targets) ?? TargetKind.Other, name, Details(Detail("ObjectId", guid == name ? null : guid)));
     }
 
-    private static TargetInfo Member(AuditRecordView view, string? objectId, NameValue?[] details)
+    private static TargetInfo Member(in AuditRecordView view, string? objectId, NameValue?[] details)
     {
-        var member = Directory(view, objectId, null, preferName: false);
+        var member = Directory(in view, objectId, null, preferName: false);
         var kind = member.Kind == TargetKind.Other ? TargetKind.User : member.Kind;
         return new TargetInfo(kind, member.Name, Details([.. details, .. member.Details]));
     }
 
-    private static TargetKind? MarkerKind(IReadOnlyList<Identity> targets)
+    private static TargetKind? MarkerKind(ImmutableArray<Identity> targets)
     {
         foreach (var t in targets)
         {
@@ -279,7 +286,7 @@ internal static class AdminMapper
     private static bool IsMarker(string id) =>
         id is "User" or "Group" or "ServicePrincipal" or "Application" or "Role" or "Device" or "Other";
 
-    private static string? Find(IReadOnlyList<Identity> identities, Func<Identity, bool> predicate)
+    private static string? Find(ImmutableArray<Identity> identities, Func<Identity, bool> predicate)
     {
         foreach (var identity in identities)
         {

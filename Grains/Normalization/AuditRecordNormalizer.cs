@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -92,26 +93,26 @@ public sealed partial class AuditRecordNormalizer
         var view = new AuditRecordView(record);
         var rawJson = record.GetRawText();
 
-        var recordId = view.NonEmptyText("Id");
-        if (recordId is null)
+        var recordId = view.UniqueText(RecordField.Id);
+        if (string.IsNullOrWhiteSpace(recordId))
         {
             recordId = DerivedId(rawJson);
             LogRecordWithoutId(_logger, context.TenantId, recordId);
         }
 
         var warnings = ImmutableArray<NormalizationWarning>.Empty;
-        var hasCreationTime = view.TryGet("CreationTime", out var creationTimeValue);
-        if (!AuditTime.TryParse(view.Text("CreationTime"), out var eventTime))
+        var hasCreationTime = view.TryGet(RecordField.CreationTime, out var creationTimeValue);
+        if (!ReadTime(creationTimeValue, out var eventTime))
         {
             var warning = UnreadableCreationTime(hasCreationTime ? creationTimeValue : null);
             warnings = [warning];
             LogUnreadableCreationTime(_logger, context.TenantId, recordId, warning.Value);
         }
 
-        var extendedProperties = view.NameValues("ExtendedProperties", out var extendedText);
+        var extendedProperties = view.NameValues(RecordField.ExtendedProperties, out var extendedText);
         if (extendedText is not null)
         {
-            extendedProperties = [new NameValue { Name = "ExtendedProperties", Value = extendedText }];
+            extendedProperties = [NameValueCache.Get("ExtendedProperties", extendedText)];
         }
 
         var header = new RecordHeader(
@@ -119,29 +120,54 @@ public sealed partial class AuditRecordNormalizer
             recordId,
             eventTime,
             context.IngestTime,
-            view.Int32("RecordType") ?? 0,
-            view.Text("Operation") ?? "",
-            view.NonEmptyText("Workload"),
+            view.Int32(RecordField.RecordType) ?? 0,
+            view.Text(RecordField.Operation) ?? "",
+            view.NonEmptyText(RecordField.Workload),
             context.ContentType,
             rawJson,
             extendedProperties);
 
-        var raw = header.Stamp(new RawRecord
+        var address = view.Address(ClientAddressParser.DefaultFields);
+        var changes = view.PropertyChanges(RecordField.ModifiedProperties);
+        var raw = new RawRecord
         {
+            TenantId = header.TenantId,
             RecordId = header.RecordId,
-            ClientAddress = view.Address(ClientAddressParser.DefaultFieldOrder),
-            User = view.NonEmptyText("UserId"),
-            Changes = view.PropertyChanges("ModifiedProperties"),
-            Actions = view.JsonTexts("Actions"),
-        });
+            EventTime = header.EventTime,
+            IngestTime = header.IngestTime,
+            RecordType = header.RecordType,
+            Operation = header.Operation,
+            Workload = header.Workload,
+            ContentType = header.ContentType,
+            RawJson = header.RawJson,
+            ExtendedProperties = header.ExtendedProperties,
+            ClientAddress = address,
+            User = view.NonEmptyText(RecordField.UserId),
+            Changes = changes,
+            Actions = view.JsonTexts(RecordField.Actions),
+        };
 
         ActivityEvent? activity = SignInMapper.IsSignIn(header.Operation, header.RecordType)
-            ? SignInMapper.Map(view, header, context, _geoLocator)
+            ? SignInMapper.Map(in view, in header, address, context, _geoLocator)
             : AdminOperations.Classify(header.Operation, header.RecordType) is { } action
-                ? AdminMapper.Map(view, header, action)
+                ? AdminMapper.Map(in view, in header, action, address, changes)
                 : null;
 
         return new NormalizedRecord(raw, activity) { Warnings = warnings };
+    }
+
+    /// <summary>
+    /// Reads <c>CreationTime</c> as <see cref="AuditTime.TryParse"/> does, from the JSON text without making a string in
+    /// the common case (<see cref="AuditTime.TryParseCanonical"/>).
+    /// </summary>
+    private static bool ReadTime(JsonElement value, out DateTimeOffset time)
+    {
+        if (value.ValueKind == JsonValueKind.String && AuditTime.TryParseCanonical(JsonMarshal.GetRawUtf8Value(value)[1..^1], out time))
+        {
+            return true;
+        }
+
+        return AuditTime.TryParse(value.ValueKind == JsonValueKind.String ? value.GetString() : LenientJson.ScalarText(value), out time);
     }
 
     private static NormalizationWarning UnreadableCreationTime(JsonElement? value)

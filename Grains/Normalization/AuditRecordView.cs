@@ -4,65 +4,97 @@ using O365Activity.Contracts.Activity;
 namespace O365Activity.Grains.Normalization;
 
 /// <summary>
-/// One audit record's top-level fields, read once into a case-insensitive lookup (Panther samples lower-case every
-/// key). When a name occurs twice (in any case) the first occurrence wins. Accessors are lenient: a field of an
-/// unexpected type reads as absent, never as an error.
+/// One audit record's top-level fields that the normalizer reads (<see cref="RecordField"/>), found in one pass over
+/// the record and held inline, without a string per name (Panther samples lower-case every key: names are compared
+/// case-insensitively). When a name occurs twice (in any case) the first occurrence wins. Accessors are lenient: a field
+/// of an unexpected type reads as absent, never as an error. Texts come from <see cref="StringCache"/> when short.
 /// </summary>
-internal sealed class AuditRecordView
+internal readonly struct AuditRecordView
 {
-    private readonly Dictionary<string, JsonElement> _fields;
+    // What is read from list fields, remembered by their text (see RawValueMemo): these repeat from record to record.
+    private static readonly RawValueMemo<NameValueList> NameValueLists = new();
+    private static readonly RawValueMemo<ImmutableArray<PropertyChange>> PropertyChangeLists = new();
+    private static readonly RawValueMemo<ImmutableArray<Identity>> IdentityLists = new();
+    private static readonly RawValueMemo<DeviceInfo?> Devices = new();
+
+    private readonly RecordFieldValues _values;
 
     public AuditRecordView(JsonElement record)
     {
-        _fields = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in record.EnumerateObject())
         {
-            _fields.TryAdd(property.Name, property.Value);
+            if (RecordFields.TryFind(property, out var field) && _values[(int)field].ValueKind == JsonValueKind.Undefined)
+            {
+                _values[(int)field] = property.Value;
+            }
         }
     }
 
-    public bool TryGet(string name, out JsonElement value) => _fields.TryGetValue(name, out value);
+    public bool TryGet(RecordField field, out JsonElement value)
+    {
+        value = _values[(int)field];
+        return value.ValueKind != JsonValueKind.Undefined;
+    }
 
     /// <summary>A string, number or boolean field as text; null when absent, JSON null, an object or a list.</summary>
-    public string? Text(string name) => _fields.TryGetValue(name, out var v) ? LenientJson.ScalarText(v) : null;
+    public string? Text(RecordField field) => TryGet(field, out var v) ? LenientJson.ScalarText(v) : null;
+
+    /// <summary>Like <see cref="Text"/>, but a new string, not a cached one (for texts that never repeat, such as <c>Id</c>).</summary>
+    public string? UniqueText(RecordField field) => TryGet(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : Text(field);
 
     /// <summary>Like <see cref="Text"/>, but null for empty or white-space text too.</summary>
-    public string? NonEmptyText(string name)
+    public string? NonEmptyText(RecordField field)
     {
-        var text = Text(name);
+        var text = Text(field);
         return string.IsNullOrWhiteSpace(text) ? null : text;
     }
 
-    public int? Int32(string name) =>
-        _fields.TryGetValue(name, out var v) && LenientJson.Int64(v) is { } l && l is >= int.MinValue and <= int.MaxValue
+    public int? Int32(RecordField field) =>
+        TryGet(field, out var v) && LenientJson.Int64(v) is { } l && l is >= int.MinValue and <= int.MaxValue
             ? (int)l
             : null;
 
-    public bool? Boolean(string name) => _fields.TryGetValue(name, out var v) ? LenientJson.Boolean(v) : null;
+    public bool? Boolean(RecordField field) => TryGet(field, out var v) ? LenientJson.Boolean(v) : null;
 
-    public ImmutableArray<NameValue> NameValues(string name, out string? text)
+    public ImmutableArray<NameValue> NameValues(RecordField field, out string? text)
     {
         text = null;
-        return _fields.TryGetValue(name, out var v) ? LenientJson.NameValues(v, out text) : [];
-    }
-
-    public ImmutableArray<PropertyChange> PropertyChanges(string name) =>
-        _fields.TryGetValue(name, out var v) ? LenientJson.PropertyChanges(v) : [];
-
-    /// <summary>A list field as one compact JSON text per element (see <see cref="LenientJson.JsonTexts"/>); empty when absent.</summary>
-    public ImmutableArray<string> JsonTexts(string name) =>
-        _fields.TryGetValue(name, out var v) ? LenientJson.JsonTexts(v) : [];
-
-    /// <summary>An <c>Actor</c>/<c>Target</c> list of <c>{ID, Type}</c> (PROTOCOL.md §8), in any list shape; entries without an ID are left out.</summary>
-    public IReadOnlyList<Identity> Identities(string name)
-    {
-        if (!_fields.TryGetValue(name, out var v))
+        if (!TryGet(field, out var v))
         {
             return [];
         }
 
-        var list = new List<Identity>();
-        foreach (var element in LenientJson.Elements(v))
+        var list = NameValueLists.Get(v, 0, static (value, unused) => new NameValueList(LenientJson.NameValues(value, out var text), text));
+        text = list.Text;
+        return list.Values;
+    }
+
+    /// <summary>A sign-in's device, from its <c>DeviceProperties</c> list (see <see cref="DeviceVisitor"/>); null when it names none.</summary>
+    public DeviceInfo? Device() =>
+        TryGet(RecordField.DeviceProperties, out var v)
+            ? Devices.Get(v, 0, static (value, unused) =>
+            {
+                var device = new DeviceVisitor();
+                LenientJson.VisitNameValues(value, ref device, out _);
+                return device.ToDeviceInfo();
+            })
+            : null;
+
+    public ImmutableArray<PropertyChange> PropertyChanges(RecordField field) =>
+        TryGet(field, out var v) ? PropertyChangeLists.Get(v, 0, static (value, unused) => LenientJson.PropertyChanges(value)) : [];
+
+    /// <summary>A list field as one compact JSON text per element (see <see cref="LenientJson.JsonTexts"/>); empty when absent.</summary>
+    public ImmutableArray<string> JsonTexts(RecordField field) =>
+        TryGet(field, out var v) ? LenientJson.JsonTexts(v) : [];
+
+    /// <summary>An <c>Actor</c>/<c>Target</c> list of <c>{ID, Type}</c> (PROTOCOL.md §8), in any list shape; entries without an ID are left out.</summary>
+    public ImmutableArray<Identity> Identities(RecordField field) =>
+        TryGet(field, out var v) ? IdentityLists.Get(v, 0, static (value, unused) => ReadIdentities(value)) : [];
+
+    private static ImmutableArray<Identity> ReadIdentities(JsonElement v)
+    {
+        var list = new PooledBuilder<Identity>();
+        foreach (var element in LenientJson.List(v))
         {
             if (LenientJson.TryGetProperty(element, "ID", out var id) && LenientJson.ScalarText(id) is { Length: > 0 } idText)
             {
@@ -72,7 +104,7 @@ internal sealed class AuditRecordView
             }
         }
 
-        return list;
+        return list.ToImmutable();
     }
 
     /// <summary>
@@ -81,7 +113,7 @@ internal sealed class AuditRecordView
     /// absent, empty or a placeholder (cases B06, B08). Fields that agree or disagree never cause an error (B01): the
     /// first in order wins.
     /// </summary>
-    public ClientAddress? Address(ImmutableArray<string> fieldOrder)
+    public ClientAddress? Address(ReadOnlySpan<RecordField> fieldOrder)
     {
         ClientAddress? fallback = null;
         foreach (var field in fieldOrder)
@@ -92,7 +124,7 @@ internal sealed class AuditRecordView
                 continue;
             }
 
-            var parsed = ClientAddressParser.Parse(raw, field);
+            var parsed = ClientAddressParser.ParseShared(raw!, field);
             if (parsed.Ip is not null)
             {
                 return parsed;
@@ -104,6 +136,3 @@ internal sealed class AuditRecordView
         return fallback;
     }
 }
-
-/// <summary>One <c>{ID, Type}</c> entry of an <c>Actor</c> or <c>Target</c> list.</summary>
-internal readonly record struct Identity(string Id, int? Type);

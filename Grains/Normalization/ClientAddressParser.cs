@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using O365Activity.Contracts.Activity;
 
 namespace O365Activity.Grains.Normalization;
@@ -48,6 +49,15 @@ public static class ClientAddressParser
     /// <c>ActorIpAddress</c> (PROTOCOL.md §8): <c>ActorIpAddress</c> → <c>ClientIP</c> → <c>ClientIPAddress</c>.
     /// </summary>
     public static readonly ImmutableArray<string> AzureAdActorFieldOrder = [ActorIpAddressField, ClientIPField, ClientIPAddressField];
+
+    /// <summary><see cref="DefaultFieldOrder"/> as record fields.</summary>
+    internal static readonly RecordField[] DefaultFields = [RecordField.ClientIP, RecordField.ClientIPAddress, RecordField.ActorIpAddress];
+
+    /// <summary><see cref="AzureAdActorFieldOrder"/> as record fields.</summary>
+    internal static readonly RecordField[] AzureAdActorFields = [RecordField.ActorIpAddress, RecordField.ClientIP, RecordField.ClientIPAddress];
+
+    private const int SharedSize = 1 << 12;
+    private static readonly ClientAddress?[] Shared = new ClientAddress?[SharedSize];
 
     private static readonly string[] Placeholders = ["-", "<null>", "null", "unknown", "not available", "n/a"];
 
@@ -139,6 +149,35 @@ public static class ClientAddressParser
         }
 
         return new ClientAddress { Raw = raw, SourceField = sourceField };
+    }
+
+    /// <summary>
+    /// <see cref="Parse"/> of an address field's text, shared between records: addresses repeat from record to record,
+    /// and their texts come from <see cref="StringCache"/> (one instance per text), so a parsed address is found again by
+    /// the identity of its text and field. A fixed table of 4,096 entries; thread-safe without locks (a
+    /// <see cref="ClientAddress"/> is immutable, written and read whole).
+    /// </summary>
+    /// <param name="raw">The field's text as received.</param>
+    /// <param name="field">The field it came from.</param>
+    internal static ClientAddress ParseShared(string raw, RecordField field)
+    {
+        var sourceField = field switch
+        {
+            RecordField.ClientIP => ClientIPField,
+            RecordField.ClientIPAddress => ClientIPAddressField,
+            RecordField.ActorIpAddress => ActorIpAddressField,
+            _ => field.ToString(),
+        };
+        ref var entry = ref Shared[((RuntimeHelpers.GetHashCode(raw) * 31) + (int)field) & (SharedSize - 1)];
+        var cached = entry;
+        if (cached is not null && ReferenceEquals(cached.Raw, raw) && ReferenceEquals(cached.SourceField, sourceField))
+        {
+            return cached;
+        }
+
+        var parsed = Parse(raw, sourceField);
+        entry = parsed;
+        return parsed;
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using O365Activity.Contracts.Activity;
@@ -10,6 +12,11 @@ namespace O365Activity.Grains.Normalization;
 /// Lenient readers for audit-record values whose JSON type drifts between records (PROTOCOL.md §8; cases A02, A03,
 /// A05, A06, A08): numbers as strings, lists as strings, list elements as JSON text. None of them throws.
 /// </summary>
+/// <remarks>
+/// Short plain-ASCII texts come from <see cref="StringCache"/> (one string per distinct text), and JSON written inside a
+/// string is parsed into a pooled document that is released as soon as what was read from it is made: what these
+/// readers return never refers to the record's document.
+/// </remarks>
 internal static class LenientJson
 {
     private static readonly JsonWriterOptions CompactWriter = new()
@@ -18,11 +25,25 @@ internal static class LenientJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    // The bytes a JSON string's raw text may hold to be its own value: printable ASCII, no escape.
+    private static readonly SearchValues<byte> PlainStringBytes = RecordFields.PlainNameBytes;
+
+    /// <summary>A JSON string's value; the cached string (<see cref="StringCache"/>) when it is short ASCII without escapes.</summary>
+    /// <param name="value">A <see cref="JsonValueKind.String"/> value.</param>
+    public static string String(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        var text = raw[1..^1];
+        return text.Length <= StringCache.MaxLength && !text.ContainsAnyExcept(PlainStringBytes)
+            ? StringCache.GetAscii(text)
+            : value.GetString()!;
+    }
+
     /// <summary>A string, number or boolean as text; null for JSON null, objects and arrays.</summary>
     public static string? ScalarText(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.String => String(value),
+        JsonValueKind.Number => StringCache.GetAscii(JsonMarshal.GetRawUtf8Value(value)),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ => null,
@@ -31,8 +52,11 @@ internal static class LenientJson
     /// <summary>Any value as text: a string's value, JSON text for everything else; null for JSON null (case A05, <see cref="NameValue"/>).</summary>
     public static string? Text(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => String(value),
         JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.Number => StringCache.GetAscii(JsonMarshal.GetRawUtf8Value(value)),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
         _ => value.GetRawText(),
     };
 
@@ -49,7 +73,7 @@ internal static class LenientJson
 
                 return value.TryGetDouble(out var d) ? IntegralOrNull(d) : null;
             case JsonValueKind.String:
-                var s = value.GetString().AsSpan().Trim();
+                var s = String(value).AsSpan().Trim();
                 if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ls))
                 {
                     return ls;
@@ -71,7 +95,7 @@ internal static class LenientJson
             case JsonValueKind.False:
                 return false;
             case JsonValueKind.String:
-                return Boolean(value.GetString());
+                return Boolean(String(value));
             case JsonValueKind.Number:
                 return value.TryGetInt64(out var n) && n is 0 or 1 ? n == 1 : null;
             default:
@@ -102,83 +126,63 @@ internal static class LenientJson
     /// </summary>
     public static JsonElement? Embedded(string? text)
     {
-        var s = text.AsSpan().Trim();
-        if (s.IsEmpty || (s[0] != '{' && s[0] != '[' && s[0] != '"'))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(text!);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        using var embedded = EmbeddedJson.Parse(text);
+        return embedded.IsEmpty ? null : embedded.Root.Clone();
     }
 
     /// <summary>
     /// The elements of a list-valued field, whatever its shape: a JSON array; a string holding a JSON array or object;
     /// a single object. Array elements that are strings holding a JSON object or array are decoded (case A06); other
-    /// elements are returned as they are.
+    /// elements are returned as they are. Each element is detached (see <see cref="List"/> for the reader that is not).
     /// </summary>
     public static IEnumerable<JsonElement> Elements(JsonElement value)
     {
-        switch (value.ValueKind)
+        var elements = new List<JsonElement>();
+        foreach (var element in List(value))
         {
-            case JsonValueKind.Array:
-                foreach (var element in value.EnumerateArray())
-                {
-                    yield return element.ValueKind == JsonValueKind.String && Embedded(element.GetString()) is { } decoded
-                        && decoded.ValueKind is JsonValueKind.Object or JsonValueKind.Array
-                        ? decoded
-                        : element;
-                }
-
-                break;
-            case JsonValueKind.String:
-                if (Embedded(value.GetString()) is { ValueKind: JsonValueKind.Array or JsonValueKind.Object } inner)
-                {
-                    foreach (var element in Elements(inner))
-                    {
-                        yield return element;
-                    }
-                }
-
-                break;
-            case JsonValueKind.Object:
-                yield return value;
-                break;
+            elements.Add(element.Clone());
         }
+
+        return elements;
     }
 
+    /// <summary>
+    /// The elements of a list-valued field as <see cref="Elements"/> reads them, for a <c>foreach</c>: an element decoded
+    /// from JSON inside a string is valid only until the next element.
+    /// </summary>
+    public static LenientList List(JsonElement value) => new(value);
+
     /// <summary>Looks up an object's property by name, exact match first, then case-insensitively (Panther lower-cases keys).</summary>
+    /// <remarks>As <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>, the last of two exact matches wins; else the first case-insensitive one.</remarks>
     public static bool TryGetProperty(JsonElement obj, string name, out JsonElement value)
     {
+        value = default;
         if (obj.ValueKind != JsonValueKind.Object)
         {
-            value = default;
             return false;
         }
 
-        if (obj.TryGetProperty(name, out value))
-        {
-            return true;
-        }
-
+        var exact = false;
+        var insensitive = false;
         foreach (var property in obj.EnumerateObject())
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+            var plain = !raw.ContainsAnyExcept(RecordFields.PlainNameBytes);
+            if (plain ? Ascii.Equals(raw, name) : property.NameEquals(name))
             {
                 value = property.Value;
-                return true;
+                exact = true;
+                insensitive = true;
+            }
+            else if (!insensitive
+                && (plain ? Ascii.EqualsIgnoreCase(raw, name) : string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                value = property.Value;
+                insensitive = true;
             }
         }
 
-        value = default;
-        return false;
+        return exact || insensitive;
     }
 
     /// <summary>
@@ -193,49 +197,47 @@ internal static class LenientJson
     /// </param>
     public static ImmutableArray<NameValue> NameValues(JsonElement value, out string? text)
     {
+        var builder = new NameValueBuilder();
+        VisitNameValues(value, ref builder, out text);
+        return builder.Values.ToImmutable();
+    }
+
+    /// <summary>Reads a <c>{Name, Value}</c> list as <see cref="NameValues"/> does, handing each entry to <paramref name="visitor"/> instead of making it.</summary>
+    public static void VisitNameValues<TVisitor>(JsonElement value, ref TVisitor visitor, out string? text)
+        where TVisitor : struct, INameValueVisitor
+    {
         text = null;
         if (value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
         {
             text = ScalarText(value);
-            return [];
+            return;
         }
 
-        if (value.ValueKind == JsonValueKind.String)
+        if (value.ValueKind == JsonValueKind.String && !IsEmbeddedList(value))
         {
-            var s = value.GetString();
-            if (Embedded(s) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object })
-            {
-                text = s;
-                return [];
-            }
+            text = String(value);
+            return;
         }
 
-        var builder = ImmutableArray.CreateBuilder<NameValue>();
-        foreach (var element in Elements(value))
+        foreach (var element in List(value))
         {
             switch (element.ValueKind)
             {
                 case JsonValueKind.Object when TryGetProperty(element, "Name", out var name):
-                    builder.Add(new NameValue
-                    {
-                        Name = ScalarText(name) ?? "",
-                        Value = TryGetProperty(element, "Value", out var v) ? Text(v) : null,
-                    });
+                    visitor.Visit(ScalarText(name) ?? "", TryGetProperty(element, "Value", out var v) ? v : default);
                     break;
                 case JsonValueKind.Object:
                     foreach (var property in element.EnumerateObject())
                     {
-                        builder.Add(new NameValue { Name = property.Name, Value = Text(property.Value) });
+                        visitor.Visit(PropertyName(property), property.Value);
                     }
 
                     break;
                 case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                    builder.Add(new NameValue { Name = ScalarText(element) ?? "" });
+                    visitor.Visit(ScalarText(element) ?? "", default);
                     break;
             }
         }
-
-        return builder.DrainToImmutable();
     }
 
     /// <summary>
@@ -247,33 +249,39 @@ internal static class LenientJson
     public static ImmutableArray<PropertyChange> PropertyChanges(JsonElement value)
     {
         if (value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
-            || (value.ValueKind == JsonValueKind.String
-                && Embedded(value.GetString()) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object }))
+            || (value.ValueKind == JsonValueKind.String && !IsEmbeddedList(value)))
         {
             var name = ScalarText(value);
             return string.IsNullOrEmpty(name) ? [] : [new PropertyChange { Name = name }];
         }
 
-        var builder = ImmutableArray.CreateBuilder<PropertyChange>();
-        foreach (var element in Elements(value))
+        var builder = new PooledBuilder<PropertyChange>();
+        try
         {
-            switch (element.ValueKind)
+            foreach (var element in List(value))
             {
-                case JsonValueKind.Object:
-                    builder.Add(new PropertyChange
-                    {
-                        Name = TryGetProperty(element, "Name", out var name) ? ScalarText(name) ?? "" : "",
-                        OldValue = TryGetProperty(element, "OldValue", out var oldValue) ? ChangeValue(oldValue) : null,
-                        NewValue = TryGetProperty(element, "NewValue", out var newValue) ? ChangeValue(newValue) : null,
-                    });
-                    break;
-                case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                    builder.Add(new PropertyChange { Name = ScalarText(element) ?? "" });
-                    break;
+                switch (element.ValueKind)
+                {
+                    case JsonValueKind.Object:
+                        builder.Add(new PropertyChange
+                        {
+                            Name = TryGetProperty(element, "Name", out var name) ? ScalarText(name) ?? "" : "",
+                            OldValue = TryGetProperty(element, "OldValue", out var oldValue) ? ChangeValue(oldValue) : null,
+                            NewValue = TryGetProperty(element, "NewValue", out var newValue) ? ChangeValue(newValue) : null,
+                        });
+                        break;
+                    case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                        builder.Add(new PropertyChange { Name = ScalarText(element) ?? "" });
+                        break;
+                }
             }
-        }
 
-        return builder.DrainToImmutable();
+            return builder.ToImmutable();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
     }
 
     /// <summary>
@@ -290,9 +298,22 @@ internal static class LenientJson
             case JsonValueKind.Null or JsonValueKind.Undefined:
                 return [];
             case JsonValueKind.Array or JsonValueKind.Object:
-                return [.. Elements(value).Select(Compact)];
-            case JsonValueKind.String when Embedded(value.GetString()) is { ValueKind: JsonValueKind.Array or JsonValueKind.Object }:
-                return [.. Elements(value).Select(Compact)];
+            case JsonValueKind.String when IsEmbeddedList(value):
+                var builder = new PooledBuilder<string>();
+                try
+                {
+                    foreach (var element in List(value))
+                    {
+                        builder.Add(Compact(element));
+                    }
+
+                    return builder.ToImmutable();
+                }
+                finally
+                {
+                    builder.Dispose();
+                }
+
             default:
                 return [Compact(value)];
         }
@@ -311,8 +332,11 @@ internal static class LenientJson
             case JsonValueKind.Null or JsonValueKind.Undefined:
                 return null;
             case JsonValueKind.String:
-                var s = value.GetString();
-                return Embedded(s) is { } decoded ? Flatten(decoded) : s;
+                using (var embedded = EmbeddedJson.Parse(value))
+                {
+                    return embedded.IsEmpty ? String(value) : Flatten(embedded.Root);
+                }
+
             default:
                 return Flatten(value);
         }
@@ -327,7 +351,23 @@ internal static class LenientJson
             value.WriteTo(writer);
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>A property's name (cached when it is short plain ASCII).</summary>
+    public static string PropertyName(JsonProperty property)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        return raw.Length <= StringCache.MaxLength && !raw.ContainsAnyExcept(RecordFields.PlainNameBytes)
+            ? StringCache.GetAscii(raw)
+            : property.Name;
+    }
+
+    /// <summary>Whether a string value holds a JSON array or object (<see cref="Embedded"/> of its text is one).</summary>
+    private static bool IsEmbeddedList(JsonElement value)
+    {
+        using var embedded = EmbeddedJson.Parse(value);
+        return !embedded.IsEmpty && embedded.Root.ValueKind is JsonValueKind.Array or JsonValueKind.Object;
     }
 
     private static string Flatten(JsonElement value)
@@ -335,9 +375,9 @@ internal static class LenientJson
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                return value.GetString() ?? "";
+                return String(value);
             case JsonValueKind.Number:
-                return value.GetRawText();
+                return StringCache.GetAscii(JsonMarshal.GetRawUtf8Value(value));
             case JsonValueKind.True:
                 return "true";
             case JsonValueKind.False:
@@ -345,7 +385,8 @@ internal static class LenientJson
             case JsonValueKind.Null:
                 return "";
             case JsonValueKind.Array:
-                var parts = new List<string>();
+                var count = 0;
+                JsonElement single = default;
                 foreach (var element in value.EnumerateArray())
                 {
                     if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
@@ -355,7 +396,23 @@ internal static class LenientJson
 
                     if (element.ValueKind != JsonValueKind.Null)
                     {
-                        parts.Add(Flatten(element));
+                        single = element;
+                        count++;
+                    }
+                }
+
+                if (count <= 1)
+                {
+                    return count == 0 ? "" : Flatten(single);
+                }
+
+                var parts = new string[count];
+                var i = 0;
+                foreach (var element in value.EnumerateArray())
+                {
+                    if (element.ValueKind != JsonValueKind.Null)
+                    {
+                        parts[i++] = Flatten(element);
                     }
                 }
 
@@ -367,4 +424,12 @@ internal static class LenientJson
 
     private static long? IntegralOrNull(double d) =>
         double.IsFinite(d) && Math.Floor(d) == d && d >= long.MinValue && d <= long.MaxValue ? (long)d : null;
+
+    /// <summary>Makes the <see cref="NameValue"/> entries of <see cref="NameValues"/>.</summary>
+    private struct NameValueBuilder : INameValueVisitor
+    {
+        public PooledBuilder<NameValue> Values;
+
+        public void Visit(string name, JsonElement value) => Values.Add(NameValueCache.Get(name, Text(value)));
+    }
 }

@@ -2,8 +2,11 @@ using O365Activity.Contracts.Activity;
 
 namespace O365Activity.Grains.Normalization;
 
-/// <summary>The fields every event derived from one record shares (see <see cref="ActivityEvent"/>), read once per record.</summary>
-internal sealed record RecordHeader(
+/// <summary>
+/// The fields every event derived from one record shares (see <see cref="ActivityEvent"/>), read once per record; each
+/// mapper sets them on the event it makes.
+/// </summary>
+internal readonly record struct RecordHeader(
     Guid TenantId,
     string RecordId,
     DateTimeOffset EventTime,
@@ -15,23 +18,6 @@ internal sealed record RecordHeader(
     string RawJson,
     ImmutableArray<NameValue> ExtendedProperties)
 {
-    /// <summary>Returns <paramref name="activity"/> with every header field set from this header.</summary>
-    /// <typeparam name="T">The event type; the copy keeps it.</typeparam>
-    public T Stamp<T>(T activity)
-        where T : ActivityEvent => (T)(activity with
-        {
-            TenantId = TenantId,
-            RecordId = RecordId,
-            EventTime = EventTime,
-            IngestTime = IngestTime,
-            RecordType = RecordType,
-            Operation = Operation,
-            Workload = Workload,
-            ContentType = ContentType,
-            RawJson = RawJson,
-            ExtendedProperties = ExtendedProperties,
-        });
-
     /// <summary>The first <c>ExtendedProperties</c> entry of that name (case-insensitive) with a non-empty value; null when none.</summary>
     public string? Extended(string name)
     {

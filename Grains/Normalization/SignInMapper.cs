@@ -33,18 +33,18 @@ internal static class SignInMapper
         || operation.Equals(UserLoggedIn, StringComparison.OrdinalIgnoreCase)
         || operation.Equals(UserLoginFailed, StringComparison.OrdinalIgnoreCase);
 
-    public static IngressEvent Map(AuditRecordView view, RecordHeader h, NormalizationContext context, GeoLocator? geo)
+    public static IngressEvent Map(in AuditRecordView view, in RecordHeader h, ClientAddress? address, NormalizationContext context, GeoLocator? geo)
     {
-        var userId = Principal(view.NonEmptyText("UserId"));
-        var userKey = view.NonEmptyText("UserKey");
+        var userId = Principal(view.NonEmptyText(RecordField.UserId));
+        var userKey = view.NonEmptyText(RecordField.UserKey);
         var objectId = IsGuid(userKey) ? userKey : IsGuid(userId) ? userId : null;
         var user = userId ?? objectId ?? "unknown";
 
         var legacy = h.Extended("LoginError")?.Split(';', 3, StringSplitOptions.TrimEntries);
-        var code = view.NonEmptyText("ErrorNumber") ?? view.NonEmptyText("ErrorCode") ?? view.NonEmptyText("LoginStatus")
+        var code = view.NonEmptyText(RecordField.ErrorNumber) ?? view.NonEmptyText(RecordField.ErrorCode) ?? view.NonEmptyText(RecordField.LoginStatus)
             ?? (legacy is { Length: > 0 } && legacy[0].Length > 0 ? legacy[0] : null);
         code = code?.Trim();
-        var reason = view.NonEmptyText("LogonError") ?? (legacy is { Length: > 1 } && legacy[1].Length > 0 ? legacy[1] : null);
+        var reason = view.NonEmptyText(RecordField.LogonError) ?? (legacy is { Length: > 1 } && legacy[1].Length > 0 ? legacy[1] : null);
         var codeIsZero = code is not null && long.TryParse(code, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number == 0;
         var failureCode = code is null || codeIsZero ? null : code;
 
@@ -71,17 +71,25 @@ internal static class SignInMapper
         }
 
         var failed = result is SignInResult.Failure or SignInResult.Interrupted;
-        var address = view.Address(ClientAddressParser.DefaultFieldOrder);
         var location = address?.Ip is { } ip && geo is not null && IPAddress.TryParse(ip, out var parsed) ? geo.Locate(parsed) : null;
         var federatedDomain = FederatedDomain(user, context.FederatedDomains);
-        var applicationId = view.NonEmptyText("ApplicationId") ?? h.Extended("ApplicationId");
+        var applicationId = view.NonEmptyText(RecordField.ApplicationId) ?? h.Extended("ApplicationId");
 
-        return h.Stamp(new IngressEvent
+        return new IngressEvent
         {
+            TenantId = h.TenantId,
             RecordId = h.RecordId,
+            EventTime = h.EventTime,
+            IngestTime = h.IngestTime,
+            RecordType = h.RecordType,
+            Operation = h.Operation,
+            Workload = h.Workload,
+            ContentType = h.ContentType,
+            RawJson = h.RawJson,
+            ExtendedProperties = h.ExtendedProperties,
             User = user,
             UserObjectId = objectId,
-            UserType = view.Int32("UserType"),
+            UserType = view.Int32(RecordField.UserType),
             Result = result,
             FailureCode = failed ? failureCode : null,
             FailureReason = failed ? reason : null,
@@ -92,15 +100,15 @@ internal static class SignInMapper
             LocationUnreliableReason = federatedDomain is null
                 ? null
                 : $"The user's domain {federatedDomain} is federated (AD FS): the sign-in address is the federation proxy's, not the user's.",
-            UserAgent = h.Extended("UserAgent") ?? view.NonEmptyText("UserAgent"),
+            UserAgent = h.Extended("UserAgent") ?? view.NonEmptyText(RecordField.UserAgent),
             ApplicationId = applicationId,
             ApplicationName = WellKnownApplications.NameOf(applicationId),
-            Device = Device(view),
-            AuthenticationMethod = h.Extended("UserAuthenticationMethod") ?? view.NonEmptyText("UserAuthenticationMethod"),
-            RequestType = h.Extended("RequestType") ?? view.NonEmptyText("RequestType"),
-            ResultStatusDetail = h.Extended("ResultStatusDetail") ?? view.NonEmptyText("ResultStatusDetail"),
-            KeepMeSignedIn = LenientJson.Boolean(h.Extended("KeepMeSignedIn")) ?? view.Boolean("KeepMeSignedIn"),
-        });
+            Device = view.Device(),
+            AuthenticationMethod = h.Extended("UserAuthenticationMethod") ?? view.NonEmptyText(RecordField.UserAuthenticationMethod),
+            RequestType = h.Extended("RequestType") ?? view.NonEmptyText(RecordField.RequestType),
+            ResultStatusDetail = h.Extended("ResultStatusDetail") ?? view.NonEmptyText(RecordField.ResultStatusDetail),
+            KeepMeSignedIn = LenientJson.Boolean(h.Extended("KeepMeSignedIn")) ?? view.Boolean(RecordField.KeepMeSignedIn),
+        };
     }
 
     /// <summary>Null for values that name nobody (<c>Not Available</c>, <c>Unknown</c>); else the value.</summary>
@@ -131,62 +139,5 @@ internal static class SignInMapper
         }
 
         return null;
-    }
-
-    private static DeviceInfo? Device(AuditRecordView view)
-    {
-        var properties = view.NameValues("DeviceProperties", out _);
-        if (properties.IsEmpty)
-        {
-            return null;
-        }
-
-        string? os = null, browser = null, trustType = null, deviceId = null, displayName = null;
-        bool? compliant = null, managed = null;
-        foreach (var p in properties)
-        {
-            var value = string.IsNullOrWhiteSpace(p.Value) ? null : p.Value;
-            switch (p.Name.ToUpperInvariant())
-            {
-                case "OS":
-                    os ??= value;
-                    break;
-                case "BROWSERTYPE":
-                    browser ??= value;
-                    break;
-                case "ISCOMPLIANT":
-                    compliant ??= LenientJson.Boolean(value);
-                    break;
-                case "ISCOMPLIANTANDMANAGED":
-                case "ISMANAGED":
-                    managed ??= LenientJson.Boolean(value);
-                    break;
-                case "TRUSTTYPE":
-                    trustType ??= value;
-                    break;
-                case "ID":
-                    deviceId ??= value;
-                    break;
-                case "DISPLAYNAME":
-                    displayName ??= value;
-                    break;
-            }
-        }
-
-        if (os is null && browser is null && compliant is null && managed is null && trustType is null && deviceId is null && displayName is null)
-        {
-            return null;
-        }
-
-        return new DeviceInfo
-        {
-            OperatingSystem = os,
-            Browser = browser,
-            IsCompliant = compliant,
-            IsManaged = managed,
-            TrustType = trustType,
-            DeviceId = deviceId,
-            DisplayName = displayName,
-        };
     }
 }
