@@ -109,10 +109,10 @@ public sealed partial class AuditRecordNormalizer
             LogUnreadableCreationTime(_logger, context.TenantId, recordId, warning.Value);
         }
 
-        var extendedProperties = view.NameValues(RecordField.ExtendedProperties, out var extendedText);
-        if (extendedText is not null)
+        var extendedProperties = view.NameValueList(RecordField.ExtendedProperties);
+        if (extendedProperties.Text is { } extendedText)
         {
-            extendedProperties = [NameValueCache.Get("ExtendedProperties", extendedText)];
+            extendedProperties = new NameValueList([NameValueCache.Get("ExtendedProperties", extendedText)], null);
         }
 
         var header = new RecordHeader(
@@ -129,6 +129,7 @@ public sealed partial class AuditRecordNormalizer
 
         var address = view.Address(ClientAddressParser.DefaultFields);
         var changes = view.PropertyChanges(RecordField.ModifiedProperties);
+        var user = view.NonEmptyText(RecordField.UserId);
         var raw = new RawRecord
         {
             TenantId = header.TenantId,
@@ -142,13 +143,13 @@ public sealed partial class AuditRecordNormalizer
             RawJson = header.RawJson,
             ExtendedProperties = header.ExtendedProperties,
             ClientAddress = address,
-            User = view.NonEmptyText(RecordField.UserId),
+            User = user,
             Changes = changes,
             Actions = view.JsonTexts(RecordField.Actions),
         };
 
         ActivityEvent? activity = SignInMapper.IsSignIn(header.Operation, header.RecordType)
-            ? SignInMapper.Map(in view, in header, address, context, _geoLocator)
+            ? SignInMapper.Map(in view, in header, user, address, context, _geoLocator)
             : AdminOperations.Classify(header.Operation, header.RecordType) is { } action
                 ? AdminMapper.Map(in view, in header, action, address, changes)
                 : null;

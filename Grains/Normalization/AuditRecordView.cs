@@ -17,6 +17,8 @@ internal readonly struct AuditRecordView
     private static readonly RawValueMemo<ImmutableArray<Identity>> IdentityLists = new();
     private static readonly RawValueMemo<DeviceInfo?> Devices = new();
 
+    private static readonly NameValueList EmptyList = new([], null);
+
     private readonly RecordFieldValues _values;
 
     public AuditRecordView(JsonElement record)
@@ -58,16 +60,16 @@ internal readonly struct AuditRecordView
 
     public ImmutableArray<NameValue> NameValues(RecordField field, out string? text)
     {
-        text = null;
-        if (!TryGet(field, out var v))
-        {
-            return [];
-        }
-
-        var list = NameValueLists.Get(v, 0, static (value, unused) => new NameValueList(LenientJson.NameValues(value, out var text), text));
+        var list = NameValueList(field);
         text = list.Text;
         return list.Values;
     }
+
+    /// <summary>A <c>{Name, Value}</c> list field as <see cref="LenientJson.NameValues"/> reads it (empty when absent).</summary>
+    public NameValueList NameValueList(RecordField field) =>
+        TryGet(field, out var v)
+            ? NameValueLists.Get(v, 0, static (value, unused) => new NameValueList(LenientJson.NameValues(value, out var text), text))
+            : EmptyList;
 
     /// <summary>A sign-in's device, from its <c>DeviceProperties</c> list (see <see cref="DeviceVisitor"/>); null when it names none.</summary>
     public DeviceInfo? Device() =>

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using O365Activity.Contracts.Activity;
 
@@ -33,9 +32,9 @@ internal struct DeviceVisitor : INameValueVisitor
     }
 
     /// <inheritdoc />
-    public void Visit(string name, JsonElement value)
+    public void Visit(in EntryName name, JsonElement value)
     {
-        var entry = Kind(name);
+        var entry = Kind(in name);
         if (entry == Entry.Other)
         {
             return;
@@ -89,20 +88,13 @@ internal struct DeviceVisitor : INameValueVisitor
         };
     }
 
-    private static Entry Kind(string name)
-    {
-        // ASCII names compare as their upper-case form does; any other name is upper-cased, as it always was.
-        var upper = Ascii.IsValid(name) ? null : name.ToUpperInvariant();
-        return Is(name, upper, "OS") ? Entry.OperatingSystem
-            : Is(name, upper, "BROWSERTYPE") ? Entry.Browser
-            : Is(name, upper, "ISCOMPLIANT") ? Entry.Compliant
-            : Is(name, upper, "ISCOMPLIANTANDMANAGED") || Is(name, upper, "ISMANAGED") ? Entry.Managed
-            : Is(name, upper, "TRUSTTYPE") ? Entry.TrustType
-            : Is(name, upper, "ID") ? Entry.DeviceId
-            : Is(name, upper, "DISPLAYNAME") ? Entry.DisplayName
-            : Entry.Other;
-    }
-
-    private static bool Is(string name, string? upper, string expected) =>
-        upper is null ? Ascii.EqualsIgnoreCase(name, expected) : upper == expected;
+    private static Entry Kind(in EntryName name) =>
+        name.UpperEquals("OS") ? Entry.OperatingSystem
+        : name.UpperEquals("BROWSERTYPE") ? Entry.Browser
+        : name.UpperEquals("ISCOMPLIANT") ? Entry.Compliant
+        : name.UpperEquals("ISCOMPLIANTANDMANAGED") || name.UpperEquals("ISMANAGED") ? Entry.Managed
+        : name.UpperEquals("TRUSTTYPE") ? Entry.TrustType
+        : name.UpperEquals("ID") ? Entry.DeviceId
+        : name.UpperEquals("DISPLAYNAME") ? Entry.DisplayName
+        : Entry.Other;
 }

@@ -6,7 +6,7 @@ namespace O365Activity.Grains.Normalization;
 internal interface INameValueVisitor
 {
     /// <summary>One entry.</summary>
-    /// <param name="name">The entry's name as text (empty when it has none).</param>
+    /// <param name="name">The entry's name.</param>
     /// <param name="value">Its value as received; <c>default</c> (<see cref="JsonValueKind.Undefined"/>) when it has none. Read it with <see cref="LenientJson.Text"/>.</param>
-    void Visit(string name, JsonElement value);
+    void Visit(in EntryName name, JsonElement value);
 }

@@ -186,6 +186,52 @@ internal static class LenientJson
     }
 
     /// <summary>
+    /// <see cref="TryGetProperty"/> of <c>Name</c> and of <c>Value</c> in one pass: true when the object has a
+    /// <c>Name</c>; <paramref name="value"/> is <c>default</c> when it has no <c>Value</c>.
+    /// </summary>
+    private static bool TryGetNameAndValue(JsonElement obj, out JsonElement name, out JsonElement value)
+    {
+        name = default;
+        value = default;
+        var nameFound = 0;
+        var valueFound = 0;
+        foreach (var property in obj.EnumerateObject())
+        {
+            var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (raw.ContainsAnyExcept(RecordFields.PlainNameBytes))
+            {
+                Match(property, property.NameEquals("Name"), string.Equals(property.Name, "Name", StringComparison.OrdinalIgnoreCase), ref name, ref nameFound);
+                Match(property, property.NameEquals("Value"), string.Equals(property.Name, "Value", StringComparison.OrdinalIgnoreCase), ref value, ref valueFound);
+            }
+            else if (raw.Length == 4)
+            {
+                Match(property, raw.SequenceEqual("Name"u8), Ascii.EqualsIgnoreCase(raw, "Name"u8), ref name, ref nameFound);
+            }
+            else if (raw.Length == 5)
+            {
+                Match(property, raw.SequenceEqual("Value"u8), Ascii.EqualsIgnoreCase(raw, "Value"u8), ref value, ref valueFound);
+            }
+        }
+
+        return nameFound > 0;
+
+        // As TryGetProperty: the last exact match (2), else the first case-insensitive one (1).
+        static void Match(JsonProperty property, bool exact, bool insensitive, ref JsonElement found, ref int how)
+        {
+            if (exact)
+            {
+                found = property.Value;
+                how = 2;
+            }
+            else if (insensitive && how == 0)
+            {
+                found = property.Value;
+                how = 1;
+            }
+        }
+    }
+
+    /// <summary>
     /// Reads a <c>{Name, Value}</c> list (<c>ExtendedProperties</c>, <c>Parameters</c>, <c>DeviceProperties</c>) in any
     /// shape: a list of objects, of strings holding objects (A06), of bare strings or other scalars (each a name without
     /// a value), an object used as a map, or a string holding any of these. Values stay the text as received (A05).
@@ -223,18 +269,18 @@ internal static class LenientJson
         {
             switch (element.ValueKind)
             {
-                case JsonValueKind.Object when TryGetProperty(element, "Name", out var name):
-                    visitor.Visit(ScalarText(name) ?? "", TryGetProperty(element, "Value", out var v) ? v : default);
+                case JsonValueKind.Object when TryGetNameAndValue(element, out var name, out var v):
+                    visitor.Visit(new EntryName(name), v);
                     break;
                 case JsonValueKind.Object:
                     foreach (var property in element.EnumerateObject())
                     {
-                        visitor.Visit(PropertyName(property), property.Value);
+                        visitor.Visit(new EntryName(property), property.Value);
                     }
 
                     break;
                 case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                    visitor.Visit(ScalarText(element) ?? "", default);
+                    visitor.Visit(new EntryName(element), default);
                     break;
             }
         }
@@ -430,6 +476,6 @@ internal static class LenientJson
     {
         public PooledBuilder<NameValue> Values;
 
-        public void Visit(string name, JsonElement value) => Values.Add(NameValueCache.Get(name, Text(value)));
+        public void Visit(in EntryName name, JsonElement value) => Values.Add(NameValueCache.Get(name.Text(), Text(value)));
     }
 }

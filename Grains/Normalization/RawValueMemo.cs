@@ -60,12 +60,9 @@ internal sealed class RawValueMemo<T>
         return result;
     }
 
-    /// <summary>A hash of the length and of up to 32 bytes at each end; the whole text is compared on a match.</summary>
     private static int Hash(ReadOnlySpan<byte> raw)
     {
-        var head = raw[..Math.Min(raw.Length, 32)];
-        var hash = Mix(((ulong)raw.Length + 1) * Multiplier, head);
-        hash = Mix(hash, raw[Math.Max(head.Length, raw.Length - 32)..]);
+        var hash = Mix(((ulong)raw.Length + 1) * Multiplier, raw);
         return (int)(hash >> 32) ^ (int)hash;
     }
 

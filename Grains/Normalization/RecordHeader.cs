@@ -4,7 +4,7 @@ namespace O365Activity.Grains.Normalization;
 
 /// <summary>
 /// The fields every event derived from one record shares (see <see cref="ActivityEvent"/>), read once per record; each
-/// mapper sets them on the event it makes.
+/// mapper sets them on the event it makes. <see cref="Extended"/> is the record's <c>ExtendedProperties</c>.
 /// </summary>
 internal readonly record struct RecordHeader(
     Guid TenantId,
@@ -16,19 +16,8 @@ internal readonly record struct RecordHeader(
     string? Workload,
     string? ContentType,
     string RawJson,
-    ImmutableArray<NameValue> ExtendedProperties)
+    NameValueList Extended)
 {
-    /// <summary>The first <c>ExtendedProperties</c> entry of that name (case-insensitive) with a non-empty value; null when none.</summary>
-    public string? Extended(string name)
-    {
-        foreach (var entry in ExtendedProperties)
-        {
-            if (string.Equals(entry.Name, name, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(entry.Value))
-            {
-                return entry.Value;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The record's <c>ExtendedProperties</c> as name → text.</summary>
+    public ImmutableArray<NameValue> ExtendedProperties => Extended.Values;
 }

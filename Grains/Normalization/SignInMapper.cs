@@ -33,14 +33,14 @@ internal static class SignInMapper
         || operation.Equals(UserLoggedIn, StringComparison.OrdinalIgnoreCase)
         || operation.Equals(UserLoginFailed, StringComparison.OrdinalIgnoreCase);
 
-    public static IngressEvent Map(in AuditRecordView view, in RecordHeader h, ClientAddress? address, NormalizationContext context, GeoLocator? geo)
+    public static IngressEvent Map(in AuditRecordView view, in RecordHeader h, string? userIdText, ClientAddress? address, NormalizationContext context, GeoLocator? geo)
     {
-        var userId = Principal(view.NonEmptyText(RecordField.UserId));
+        var userId = Principal(userIdText);
         var userKey = view.NonEmptyText(RecordField.UserKey);
         var objectId = IsGuid(userKey) ? userKey : IsGuid(userId) ? userId : null;
         var user = userId ?? objectId ?? "unknown";
 
-        var legacy = h.Extended("LoginError")?.Split(';', 3, StringSplitOptions.TrimEntries);
+        var legacy = h.Extended.Find(ExtendedEntry.LoginError)?.Split(';', 3, StringSplitOptions.TrimEntries);
         var code = view.NonEmptyText(RecordField.ErrorNumber) ?? view.NonEmptyText(RecordField.ErrorCode) ?? view.NonEmptyText(RecordField.LoginStatus)
             ?? (legacy is { Length: > 0 } && legacy[0].Length > 0 ? legacy[0] : null);
         code = code?.Trim();
@@ -73,7 +73,7 @@ internal static class SignInMapper
         var failed = result is SignInResult.Failure or SignInResult.Interrupted;
         var location = address?.Ip is { } ip && geo is not null && IPAddress.TryParse(ip, out var parsed) ? geo.Locate(parsed) : null;
         var federatedDomain = FederatedDomain(user, context.FederatedDomains);
-        var applicationId = view.NonEmptyText(RecordField.ApplicationId) ?? h.Extended("ApplicationId");
+        var applicationId = view.NonEmptyText(RecordField.ApplicationId) ?? h.Extended.Find(ExtendedEntry.ApplicationId);
 
         return new IngressEvent
         {
@@ -100,14 +100,14 @@ internal static class SignInMapper
             LocationUnreliableReason = federatedDomain is null
                 ? null
                 : $"The user's domain {federatedDomain} is federated (AD FS): the sign-in address is the federation proxy's, not the user's.",
-            UserAgent = h.Extended("UserAgent") ?? view.NonEmptyText(RecordField.UserAgent),
+            UserAgent = h.Extended.Find(ExtendedEntry.UserAgent) ?? view.NonEmptyText(RecordField.UserAgent),
             ApplicationId = applicationId,
             ApplicationName = WellKnownApplications.NameOf(applicationId),
             Device = view.Device(),
-            AuthenticationMethod = h.Extended("UserAuthenticationMethod") ?? view.NonEmptyText(RecordField.UserAuthenticationMethod),
-            RequestType = h.Extended("RequestType") ?? view.NonEmptyText(RecordField.RequestType),
-            ResultStatusDetail = h.Extended("ResultStatusDetail") ?? view.NonEmptyText(RecordField.ResultStatusDetail),
-            KeepMeSignedIn = LenientJson.Boolean(h.Extended("KeepMeSignedIn")) ?? view.Boolean(RecordField.KeepMeSignedIn),
+            AuthenticationMethod = h.Extended.Find(ExtendedEntry.UserAuthenticationMethod) ?? view.NonEmptyText(RecordField.UserAuthenticationMethod),
+            RequestType = h.Extended.Find(ExtendedEntry.RequestType) ?? view.NonEmptyText(RecordField.RequestType),
+            ResultStatusDetail = h.Extended.Find(ExtendedEntry.ResultStatusDetail) ?? view.NonEmptyText(RecordField.ResultStatusDetail),
+            KeepMeSignedIn = LenientJson.Boolean(h.Extended.Find(ExtendedEntry.KeepMeSignedIn)) ?? view.Boolean(RecordField.KeepMeSignedIn),
         };
     }
 
