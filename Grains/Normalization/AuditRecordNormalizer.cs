@@ -1,7 +1,8 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using O365Activity.Contracts.Activity;
@@ -17,7 +18,15 @@ public sealed record NormalizationContext(
     Guid TenantId,
     DateTimeOffset IngestTime,
     string? ContentType,
-    ImmutableArray<string> FederatedDomains);
+    ImmutableArray<string> FederatedDomains)
+{
+    /// <summary>
+    /// Whether the events carry the record's text (<see cref="ActivityEvent.RawJson"/>); true by default. False for a
+    /// caller that does not use it (the <c>normalize</c> command without <c>--include-raw</c>): <c>RawJson</c> is then
+    /// empty, and the record's UTF-16 copy (twice its size) is not made.
+    /// </summary>
+    public bool KeepRawJson { get; init; } = true;
+}
 
 /// <summary>One audit record normalized: always its raw form, plus the ingress or admin event it maps to, if any.</summary>
 /// <param name="Raw">The record as a raw record (always present).</param>
@@ -91,12 +100,14 @@ public sealed partial class AuditRecordNormalizer
         }
 
         var view = new AuditRecordView(record);
-        var rawJson = record.GetRawText();
+
+        // The record's text is read (and its UTF-8 checked, as reading it checks) even when it is not kept.
+        var rawJson = context.KeepRawJson || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(record)) ? record.GetRawText() : "";
 
         var recordId = view.UniqueText(RecordField.Id);
         if (string.IsNullOrWhiteSpace(recordId))
         {
-            recordId = DerivedId(rawJson);
+            recordId = DerivedId(rawJson.Length > 0 ? rawJson : record.GetRawText());
             LogRecordWithoutId(_logger, context.TenantId, recordId);
         }
 

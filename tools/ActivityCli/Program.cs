@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using O365Activity.Cli.Normalize;
@@ -168,14 +167,14 @@ public static class Program
 
     /// <summary>
     /// The offline <c>normalize</c> command on the console: standard input as bytes (the reader decodes UTF-8 itself),
-    /// standard output buffered (not flushed per line), and the <c>GeoIp</c> settings from <c>appsettings.json</c> beside
+    /// standard output as bytes (the command writes UTF-8 lines in blocks, not per line), and the <c>GeoIp</c> settings from <c>appsettings.json</c> beside
     /// the executable and from environment variables (<c>GeoIp__CityDatabasePath</c>, …).
     /// </summary>
     private static async Task<int> NormalizeAsync(string[] args)
     {
         var configuration = NormalizeCommand.LoadConfiguration(AppContext.BaseDirectory);
         await using var input = Console.OpenStandardInput();
-        await using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024);
+        await using var output = Console.OpenStandardOutput();
         return await NormalizeCommand.RunAsync(args, input, output, Console.Error, configuration);
     }
 

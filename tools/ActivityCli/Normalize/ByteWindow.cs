@@ -46,6 +46,9 @@ internal sealed class ByteWindow
     /// <summary>The bytes the window holds; valid until the next call that reads or consumes.</summary>
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(_start, _end - _start);
 
+    /// <summary>The bytes the window holds, as memory (for a <see cref="System.Text.Json.JsonDocument"/> over them); valid until the next call that reads or consumes.</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(_start, _end - _start);
+
     /// <summary>True when every byte has been consumed.</summary>
     public bool AtEnd => Eof && Length == 0;
 

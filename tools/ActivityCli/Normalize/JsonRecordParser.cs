@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace O365Activity.Cli.Normalize;
@@ -10,6 +11,13 @@ internal static class JsonRecordParser
 {
     /// <summary>The options of every JSON reader of the input.</summary>
     public static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary><see cref="ReaderOptions"/> as document options.</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
@@ -49,6 +57,38 @@ internal static class JsonRecordParser
             exception = e;
             return ParseStatus.Error;
         }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="data"/> when it is one whole JSON value with only white space after it (comments and white
+    /// space before it skipped), in one pass over the bytes and without copying them: what <see cref="TryParseValue"/>
+    /// followed by a white-space check accepts, read the same. Null for anything else, which the caller then reads with
+    /// <see cref="TryParseValue"/> (for its messages, and for values that go on after <paramref name="data"/>).
+    /// </summary>
+    /// <param name="data">The bytes; the document refers to them, so they must stay unchanged until it is disposed.</param>
+    /// <returns>The value; the caller disposes it.</returns>
+    public static JsonDocument? TryParseWhole(ReadOnlyMemory<byte> data)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(data, DocumentOptions);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        // A comment after the value is not white space: that line is read again, and reported, the usual way.
+        var value = JsonMarshal.GetRawUtf8Value(document.RootElement);
+        var span = data.Span;
+        if (span.Overlaps(value, out var offset) && IsWhiteSpace(span[(offset + value.Length)..]))
+        {
+            return document;
+        }
+
+        document.Dispose();
+        return null;
     }
 
     /// <summary>Parses the JSON value at the start of <paramref name="data"/>, which holds all of it.</summary>

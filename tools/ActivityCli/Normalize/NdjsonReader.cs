@@ -51,6 +51,16 @@ internal static class NdjsonReader
             var position = new InputPosition(window.Line);
             var note = firstLineNote ?? "";
             firstLineNote = null;
+            using (var whole = JsonRecordParser.TryParseWhole(window.Memory[..lineEnd]))
+            {
+                if (whole is not null)
+                {
+                    onRecord(position, whole.RootElement);
+                    window.Consume(lineEnd);
+                    continue;
+                }
+            }
+
             var final = window.Eof && lineEnd == window.Length;
             var status = JsonRecordParser.TryParseValue(line, final, out var document, out var consumed, out var exception);
             if (status == ParseStatus.Complete)

@@ -46,7 +46,7 @@ public static class NormalizeCommand
     /// later winning.
     /// </summary>
     /// <param name="directory">The folder of <c>appsettings.json</c>: the executable's (<see cref="AppContext.BaseDirectory"/>).</param>
-    /// <returns>The configuration to pass to <see cref="RunAsync"/>.</returns>
+    /// <returns>The configuration to pass to <c>RunAsync</c>.</returns>
     /// <exception cref="InvalidDataException">When <c>appsettings.json</c> is there but is not valid JSON.</exception>
     public static IConfiguration LoadConfiguration(string directory) =>
         new ConfigurationBuilder()
@@ -72,9 +72,43 @@ public static class NormalizeCommand
         IConfiguration configuration,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        using var lines = new LineOutput(output);
+        return await RunAsync(args, input, lines, error, configuration, cancellationToken);
+    }
+
+    /// <summary>Runs the command, writing its lines to a stream as UTF-8 (standard output).</summary>
+    /// <param name="args">The arguments after <c>normalize</c>.</param>
+    /// <param name="input">Standard input as bytes (UTF-8), read when no FILE or <c>-</c> is given; not closed.</param>
+    /// <param name="output">Where the NDJSON lines go (and the usage text, for <c>--help</c>), as UTF-8 without a byte-order mark; not closed.</param>
+    /// <param name="error">Where usage and record errors and warnings go.</param>
+    /// <param name="configuration">The configuration holding the <c>GeoIp</c> section.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>The exit code: 0 all records normalized, 1 some failed, 2 usage error.</returns>
+    /// <exception cref="ArgumentNullException">When an argument is null.</exception>
+    public static async Task<int> RunAsync(
+        string[] args,
+        Stream input,
+        Stream output,
+        TextWriter error,
+        IConfiguration configuration,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var lines = new LineOutput(output);
+        return await RunAsync(args, input, lines, error, configuration, cancellationToken);
+    }
+
+    private static async Task<int> RunAsync(
+        string[] args,
+        Stream input,
+        LineOutput output,
+        TextWriter error,
+        IConfiguration configuration,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(configuration);
 
@@ -87,6 +121,7 @@ public static class NormalizeCommand
             {
                 case "-h" or "--help":
                     await output.WriteLineAsync(Usage);
+                    await output.FlushAsync(cancellationToken);
                     return 0;
                 case "--include-raw":
                     includeRaw = true;
@@ -144,7 +179,7 @@ public static class NormalizeCommand
         await using var ownedStream = fromStandardInput ? null : stream;
         using var geoLocator = new GeoLocator(options);
         var normalizer = new AuditRecordNormalizer(geoLocator);
-        var context = new NormalizationContext(Guid.Empty, DateTimeOffset.UtcNow, null, federatedDomains.ToImmutable());
+        var context = new NormalizationContext(Guid.Empty, DateTimeOffset.UtcNow, null, federatedDomains.ToImmutable()) { KeepRawJson = includeRaw };
         var records = 0;
         var failed = 0;
 
@@ -170,7 +205,7 @@ public static class NormalizeCommand
                     error.WriteLine($"normalize: {position}: warning: {warning.Message}");
                 }
 
-                output.WriteLine(NormalizedLine.Format(normalized, includeRaw));
+                output.WriteRecord(normalized, includeRaw);
             },
             (position, reason) =>
             {

@@ -45,6 +45,26 @@ public static class NormalizedLine
         return JsonSerializer.Serialize(activity, activity.GetType(), includeRaw ? SerializerOptionsWithRaw : SerializerOptions);
     }
 
+    /// <summary>Writes one normalized record's line (see <see cref="Format"/>), without the line break, as UTF-8.</summary>
+    /// <param name="writer">Where to write: a writer made with <see cref="WriterOptions"/>, at the start of a value.</param>
+    /// <param name="normalized">The record.</param>
+    /// <param name="includeRaw">Whether to keep <c>rawJson</c>.</param>
+    /// <exception cref="ArgumentNullException">When an argument is null.</exception>
+    public static void Write(Utf8JsonWriter writer, NormalizedRecord normalized, bool includeRaw)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(normalized);
+        ActivityEvent activity = normalized.Activity ?? normalized.Raw;
+        JsonSerializer.Serialize(writer, activity, activity.GetType(), includeRaw ? SerializerOptionsWithRaw : SerializerOptions);
+    }
+
+    /// <summary>The options of a <see cref="Utf8JsonWriter"/> for <see cref="Write"/>: what <see cref="Format"/> writes (compact, non-ASCII kept as is).</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
     private static string KindOf(ActivityEvent activity) => activity switch
     {
         IngressEvent => "ingress",
