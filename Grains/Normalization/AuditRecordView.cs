@@ -74,12 +74,7 @@ internal readonly struct AuditRecordView
     /// <summary>A sign-in's device, from its <c>DeviceProperties</c> list (see <see cref="DeviceVisitor"/>); null when it names none.</summary>
     public DeviceInfo? Device() =>
         TryGet(RecordField.DeviceProperties, out var v)
-            ? Devices.Get(v, 0, static (value, unused) =>
-            {
-                var device = new DeviceVisitor();
-                LenientJson.VisitNameValues(value, ref device, out _);
-                return device.ToDeviceInfo();
-            })
+            ? Devices.Get(v, 0, static (value, unused) => DeviceVisitor.Read(value))
             : null;
 
     public ImmutableArray<PropertyChange> PropertyChanges(RecordField field) =>

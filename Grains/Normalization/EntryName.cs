@@ -45,6 +45,9 @@ internal readonly ref struct EntryName
         : _isProperty ? _property.Name
         : LenientJson.ScalarText(_element) ?? "";
 
+    /// <summary>The name's length when it is plain ASCII (compared as it is); -1 otherwise.</summary>
+    public int PlainLength => _isPlain ? _plain.Length : -1;
+
     /// <summary>Whether the name, upper-cased (<see cref="string.ToUpperInvariant"/>), is <paramref name="upperAscii"/>.</summary>
     /// <param name="upperAscii">Upper-case ASCII letters.</param>
     public bool UpperEquals(string upperAscii) =>

@@ -189,7 +189,7 @@ internal static class LenientJson
     /// <see cref="TryGetProperty"/> of <c>Name</c> and of <c>Value</c> in one pass: true when the object has a
     /// <c>Name</c>; <paramref name="value"/> is <c>default</c> when it has no <c>Value</c>.
     /// </summary>
-    private static bool TryGetNameAndValue(JsonElement obj, out JsonElement name, out JsonElement value)
+    public static bool TryGetNameAndValue(JsonElement obj, out JsonElement name, out JsonElement value)
     {
         name = default;
         value = default;

@@ -12,15 +12,15 @@ namespace O365Activity.Grains.Normalization;
 /// result without being read again.
 /// </summary>
 /// <remarks>
-/// A fixed table of 4,096 entries, each the text (at most 1 KiB) and the result; a text is kept only when it is seen a
+/// A fixed table of 2,048 entries, each the text (at most 512 bytes, so at most 1 MiB of text per table) and the result; a text is kept only when it is seen a
 /// second time while its slot still remembers the first sighting, so that a text that never repeats (one holding a
 /// session id) costs no copy. Thread-safe without locks: an entry is immutable, written and read whole.
 /// </remarks>
 /// <typeparam name="T">What is read from a value; shared between records, so immutable.</typeparam>
 internal sealed class RawValueMemo<T>
 {
-    private const int Size = 1 << 12;
-    private const int MaxKeyLength = 1024;
+    private const int Size = 1 << 11;
+    private const int MaxKeyLength = 512;
     private const ulong Multiplier = 0x9E3779B97F4A7C15;
 
     private readonly Entry?[] _entries = new Entry?[Size];

@@ -106,7 +106,12 @@ internal sealed class ByteWindow
             }
         }
 
-        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), _cancellationToken);
+        // A file is read synchronously: its asynchronous reads would each be a hop to the thread pool, and there is
+        // nothing else for this thread to do meanwhile.
+        _cancellationToken.ThrowIfCancellationRequested();
+        var read = _stream is FileStream
+            ? _stream.Read(_buffer, _end, _buffer.Length - _end)
+            : await _stream.ReadAsync(_buffer.AsMemory(_end), _cancellationToken);
         if (read == 0)
         {
             Eof = true;

@@ -85,7 +85,7 @@ public static class NormalizedLine
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             WriteIndented = false,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => ShapeLine(info, includeRaw) } },
+            TypeInfoResolver = NormalizedLineContext.Default.WithAddedModifier(info => ShapeLine(info, includeRaw)),
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new UtcTimeConverter());
