@@ -25,18 +25,11 @@ internal static class LenientJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    // The bytes a JSON string's raw text may hold to be its own value: printable ASCII, no escape.
-    private static readonly SearchValues<byte> PlainStringBytes = RecordFields.PlainNameBytes;
-
     /// <summary>A JSON string's value; the cached string (<see cref="StringCache"/>) when it is short ASCII without escapes.</summary>
     /// <param name="value">A <see cref="JsonValueKind.String"/> value.</param>
     public static string String(JsonElement value)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(value);
-        var text = raw[1..^1];
-        return text.Length <= StringCache.MaxLength && !text.ContainsAnyExcept(PlainStringBytes)
-            ? StringCache.GetAscii(text)
-            : value.GetString()!;
+        return StringCache.GetPlain(JsonMarshal.GetRawUtf8Value(value)[1..^1]) ?? value.GetString()!;
     }
 
     /// <summary>A string, number or boolean as text; null for JSON null, objects and arrays.</summary>

@@ -29,7 +29,8 @@ namespace O365Activity.Benchmarks.Scenarios;
 /// <para><b>Offline <c>normalize</c></b> of an NDJSON file (100 MB; 5 MB in short mode) written from the same records,
 /// against <c>python3 -c</c> doing <c>json.loads</c> and <c>json.dumps</c> per line over the same file: both run as
 /// processes under <c>/usr/bin/time</c>, alternating, output to /dev/null; wall time and peak RSS are medians. Memory is
-/// flat when the peak RSS over the file is at most 1.25× the peak RSS over a file a tenth of its size.</para>
+/// flat when the peak RSS over the whole file is at most 1.1× the peak RSS over its first half (the peak over its first
+/// tenth is shown too: the runtime's own warm-up, compiled code and caches, fills the first part).</para>
 /// </summary>
 public static class NormalizeScenario
 {
@@ -207,6 +208,7 @@ public static class NormalizeScenario
             Floor(blobs);
             await OursAsync(client, normalizer, listed, tenant, encode: true);
             await OursAsync(client, normalizer, listed, tenant, encode: false);
+            await OursAsync(client, normalizer, listed, tenant, encode: false, keepRawJson: false);
         }
 
         await Task.Delay(500);
@@ -217,15 +219,18 @@ public static class NormalizeScenario
         var floor = new List<Run>();
         var normalize = new List<Run>();
         var encode = new List<Run>();
+        var withoutRawJson = new List<Run>();
         for (var round = 0; round < rounds; round++)
         {
             floor.Add(Measure(records * passes, () => Repeat(passes, () => Floor(blobs))));
             normalize.Add(await MeasureAsync(records * passes, () => RepeatAsync(passes, () => OursAsync(client, normalizer, listed, tenant, encode: false))));
             encode.Add(await MeasureAsync(records * passes, () => RepeatAsync(passes, () => OursAsync(client, normalizer, listed, tenant, encode: true))));
+            withoutRawJson.Add(await MeasureAsync(records * passes, () => RepeatAsync(passes, () => OursAsync(client, normalizer, listed, tenant, encode: false, keepRawJson: false))));
             await log.WriteLineAsync(
                 $"{Name}: round {round + 1}: JsonDocument.Parse {floor[^1].Rate:N0}/s ({floor[^1].BytesPerRecord / 1024:N2} KB/record), "
                 + $"fetch+normalize {normalize[^1].Rate:N0}/s ({normalize[^1].BytesPerRecord / 1024:N2} KB/record, all threads {normalize[^1].AllThreadsPerRecord / 1024:N2}), "
-                + $"+encode {encode[^1].Rate:N0}/s ({encode[^1].BytesPerRecord / 1024:N2} KB/record)");
+                + $"+encode {encode[^1].Rate:N0}/s ({encode[^1].BytesPerRecord / 1024:N2} KB/record), "
+                + $"without RawJson {withoutRawJson[^1].Rate:N0}/s ({withoutRawJson[^1].BytesPerRecord / 1024:N2} KB/record)");
         }
 
         // The part of our allocation that is the contract's RawJson string: the record's text as UTF-16 (an object of
@@ -250,6 +255,13 @@ public static class NormalizeScenario
                 $"JsonDocument.Parse: {floorBytes:N2} KB/record; of ours, the RawJson string (the record as UTF-16): {rawJsonKb:N2} KB", "≤ 3 KB", kb <= 3));
         }
 
+        // What the path would be if the stored encoding took the record's UTF-8 bytes instead of the RawJson string
+        // (NormalizationContext.KeepRawJson = false): shown, not a target.
+        var bareRate = Percentiles.Median([.. withoutRawJson.Select(r => r.Rate)]);
+        var bareRatio = Percentiles.Median([.. withoutRawJson.Select((r, i) => r.Rate / floor[i].Rate)]);
+        var bareKb = Percentiles.Median([.. withoutRawJson.Select(r => r.BytesPerRecord)]) / 1024;
+        rows.Add(new Row(Name, "Records/s, fetch + normalize without the RawJson string (KeepRawJson = false)", bareRate, "records/s",
+            $"JsonDocument.Parse: {floorRate:N0} records/s; ratio {bareRatio:N2}×, {bareKb:N2} KB/record", "(shown, not a target)", null));
         return rows;
     }
 
@@ -318,9 +330,10 @@ public static class NormalizeScenario
         return count;
     }
 
-    private static async Task OursAsync(ManagementApiClient client, AuditRecordNormalizer normalizer, List<ContentBlob> blobs, Guid tenant, bool encode)
+    private static async Task OursAsync(
+        ManagementApiClient client, AuditRecordNormalizer normalizer, List<ContentBlob> blobs, Guid tenant, bool encode, bool keepRawJson = true)
     {
-        var context = new NormalizationContext(tenant, DateTimeOffset.UtcNow, "Audit.AzureActiveDirectory", []);
+        var context = new NormalizationContext(tenant, DateTimeOffset.UtcNow, "Audit.AzureActiveDirectory", []) { KeepRawJson = keepRawJson };
         long sink = 0;
         foreach (var blob in blobs)
         {
@@ -333,7 +346,7 @@ public static class NormalizeScenario
                 }
                 else
                 {
-                    sink += normalized.Raw.RawJson.Length;
+                    sink += normalized.Raw.RawJson.Length + normalized.Raw.RecordType;
                 }
             }
         }
@@ -346,8 +359,10 @@ public static class NormalizeScenario
         var folder = Path.Combine(RepoPaths.Root, ".local", "benchmarks");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, $"normalize-{size >> 20}mb.ndjson");
+        var half = Path.Combine(folder, $"normalize-{size >> 20}mb-half.ndjson");
         var tenth = Path.Combine(folder, $"normalize-{size >> 20}mb-tenth.ndjson");
         var lines = WriteNdjson(blobs, file, size);
+        WriteNdjson(blobs, half, size / 2);
         WriteNdjson(blobs, tenth, size / 10);
         var cli = Path.Combine(RepoPaths.Root, "tools", "ActivityCli", "bin", RepoPaths.Configuration, "net10.0", "o365activity.dll");
         if (!File.Exists(cli))
@@ -379,7 +394,8 @@ public static class NormalizeScenario
                 + (python is null ? "" : $"; python {theirs[^1].Seconds:N2} s, {theirs[^1].Mb:N0} MB peak RSS"));
         }
 
-        var small = await TimeAsync(Ours(tenth));
+        var halfRun = await TimeAsync(Ours(half));
+        var tenthRun = await TimeAsync(Ours(tenth));
         var seconds = Percentiles.Median([.. ours.Select(o => o.Seconds)]);
         var mb = Percentiles.Median([.. ours.Select(o => o.Mb)]);
         var rows = new List<Row>();
@@ -398,7 +414,7 @@ public static class NormalizeScenario
         }
 
         rows.Add(new Row(Name, $"Offline normalize, peak RSS over the {size >> 20} MB file", mb, "MB",
-            $"the same over a file a tenth of its size: {small.Mb:N0} MB", "flat: ≤ 1.25× that", mb <= small.Mb * 1.25));
+            $"over its first half: {halfRun.Mb:N0} MB; over its first tenth: {tenthRun.Mb:N0} MB", "flat: ≤ 1.1× the half's", mb <= halfRun.Mb * 1.1));
         return rows;
     }
 
