@@ -114,16 +114,6 @@ internal static class LenientJson
     }
 
     /// <summary>
-    /// Decodes JSON written inside a string (<c>"{\"a\":1}"</c>, <c>"[\r\n  true\r\n]"</c>): the parsed value when the
-    /// trimmed text starts with <c>{</c>, <c>[</c> or <c>"</c> and parses; else null. The result is detached from any document.
-    /// </summary>
-    public static JsonElement? Embedded(string? text)
-    {
-        using var embedded = EmbeddedJson.Parse(text);
-        return embedded.IsEmpty ? null : embedded.Root.Clone();
-    }
-
-    /// <summary>
     /// The elements of a list-valued field, whatever its shape: a JSON array; a string holding a JSON array or object;
     /// a single object. Array elements that are strings holding a JSON object or array are decoded (case A06); other
     /// elements are returned as they are. Each element is detached (see <see cref="List"/> for the reader that is not).
@@ -402,7 +392,7 @@ internal static class LenientJson
             : property.Name;
     }
 
-    /// <summary>Whether a string value holds a JSON array or object (<see cref="Embedded"/> of its text is one).</summary>
+    /// <summary>Whether a string value holds a JSON array or object (<see cref="EmbeddedJson"/> of its text is one).</summary>
     private static bool IsEmbeddedList(JsonElement value)
     {
         using var embedded = EmbeddedJson.Parse(value);

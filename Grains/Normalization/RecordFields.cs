@@ -53,17 +53,6 @@ internal static class RecordFields
         return false;
     }
 
-    /// <summary>Whether a property's name is <paramref name="asciiName"/> compared case-insensitively (<see cref="StringComparer.OrdinalIgnoreCase"/>).</summary>
-    /// <param name="property">The property.</param>
-    /// <param name="asciiName">A name of ASCII letters.</param>
-    public static bool NameEqualsIgnoreCase(JsonProperty property, string asciiName)
-    {
-        var name = JsonMarshal.GetRawUtf8PropertyName(property);
-        return name.ContainsAnyExcept(PlainNameBytes)
-            ? string.Equals(property.Name, asciiName, StringComparison.OrdinalIgnoreCase)
-            : Ascii.EqualsIgnoreCase(name, asciiName);
-    }
-
     private static (byte[] Lower, RecordField Field)[][] MakeByLength()
     {
         var fields = Enum.GetValues<RecordField>();
