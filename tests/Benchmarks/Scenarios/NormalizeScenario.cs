@@ -47,7 +47,7 @@ public static class NormalizeScenario
         var blobs = await LoadBlobsAsync(quick ? 3_000 : 30_000, log);
         var rows = new List<Row>();
         rows.AddRange(await MeasurePathAsync(blobs, quick, quick ? 3 : 7, log));
-        rows.AddRange(await MeasureOfflineAsync(blobs, quick ? 5L << 20 : 100L << 20, quick ? 1 : 3, log));
+        rows.AddRange(await MeasureOfflineAsync(blobs, quick ? 5L << 20 : 100L << 20, quick ? 1 : 3, judgeTime: !quick, log));
         return rows;
     }
 
@@ -354,7 +354,8 @@ public static class NormalizeScenario
         GC.KeepAlive(sink);
     }
 
-    private static async Task<IReadOnlyList<Row>> MeasureOfflineAsync(List<byte[]> blobs, long size, int rounds, TextWriter log)
+    /// <summary>The offline rows; <paramref name="judgeTime"/> false (short mode) shows them without judging: a small file measures the start of a process.</summary>
+    private static async Task<IReadOnlyList<Row>> MeasureOfflineAsync(List<byte[]> blobs, long size, int rounds, bool judgeTime, TextWriter log)
     {
         var folder = Path.Combine(RepoPaths.Root, ".local", "benchmarks");
         Directory.CreateDirectory(folder);
@@ -409,12 +410,16 @@ public static class NormalizeScenario
         {
             var pythonSeconds = Percentiles.Median([.. theirs.Select(o => o.Seconds)]);
             var pythonMb = Percentiles.Median([.. theirs.Select(o => o.Mb)]);
-            rows.Add(new Row(Name, what, seconds, "s", $"python3 json.loads + json.dumps per line: {pythonSeconds:N2} s ({pythonMb:N0} MB peak RSS)", "faster than Python", seconds < pythonSeconds));
-            rows.Add(new Row(Name, "Offline normalize, Python's time over ours", pythonSeconds / seconds, "×", "", "> 1", seconds < pythonSeconds));
+            // A small file (short mode) times mostly the start of the .NET process; the target is for 100 MB.
+            var target = judgeTime ? "faster than Python" : "faster than Python (judged at 100 MB, full mode)";
+            bool? met = judgeTime ? seconds < pythonSeconds : null;
+            rows.Add(new Row(Name, what, seconds, "s", $"python3 json.loads + json.dumps per line: {pythonSeconds:N2} s ({pythonMb:N0} MB peak RSS)", target, met));
+            rows.Add(new Row(Name, "Offline normalize, Python's time over ours", pythonSeconds / seconds, "×", "", judgeTime ? "> 1" : "> 1 (full mode)", met));
         }
 
         rows.Add(new Row(Name, $"Offline normalize, peak RSS over the {size >> 20} MB file", mb, "MB",
-            $"over its first half: {halfRun.Mb:N0} MB; over its first tenth: {tenthRun.Mb:N0} MB", "flat: ≤ 1.1× the half's", mb <= halfRun.Mb * 1.1));
+            $"over its first half: {halfRun.Mb:N0} MB; over its first tenth: {tenthRun.Mb:N0} MB",
+            judgeTime ? "flat: ≤ 1.1× the half's" : "flat (judged at 100 MB, full mode)", judgeTime ? mb <= halfRun.Mb * 1.1 : null));
         return rows;
     }
 
