@@ -10,12 +10,26 @@ namespace O365Activity.Storage;
 /// </summary>
 public sealed class NewRecord
 {
-    /// <summary>Encodes a normalized record (see <see cref="EventWireFormat.Encode"/>).</summary>
+    /// <summary>Encodes a normalized record, its text taken from <see cref="ActivityEvent.RawJson"/>.</summary>
     /// <param name="raw">The raw record (always present); its <see cref="ActivityEvent.RecordId"/> is the dedupe key and its <see cref="ActivityEvent.RawJson"/> the record as received.</param>
     /// <param name="activity">The <see cref="IngressEvent"/> or <see cref="AdminEvent"/>; null for a record of another kind.</param>
     public NewRecord(RawRecord raw, ActivityEvent? activity)
+        : this(raw, activity, EventWireFormat.Encode(raw, activity))
     {
-        ArgumentNullException.ThrowIfNull(raw);
+    }
+
+    /// <summary>Encodes a normalized record, its text given as the bytes received (no UTF-16 copy of it is made).</summary>
+    /// <param name="raw">The raw record (always present); its <see cref="ActivityEvent.RecordId"/> is the dedupe key; its <see cref="ActivityEvent.RawJson"/> is ignored.</param>
+    /// <param name="activity">The <see cref="IngressEvent"/> or <see cref="AdminEvent"/>; null for a record of another kind.</param>
+    /// <param name="rawJsonUtf8">The record exactly as received, valid UTF-8.</param>
+    /// <exception cref="ArgumentException">When the text is not valid UTF-8.</exception>
+    public NewRecord(RawRecord raw, ActivityEvent? activity, ReadOnlySpan<byte> rawJsonUtf8)
+        : this(raw, activity, EventWireFormat.Encode(raw, activity, rawJsonUtf8))
+    {
+    }
+
+    private NewRecord(RawRecord raw, ActivityEvent? activity, EventParts parts)
+    {
         RecordId = raw.RecordId;
         RecordKey = RecordKeys.For(raw.RecordId);
         Kind = activity switch
@@ -29,7 +43,7 @@ public sealed class NewRecord
         Operation = raw.Operation;
         EventTime = raw.EventTime;
         IngestTime = raw.IngestTime;
-        Parts = EventWireFormat.Encode(raw, activity);
+        Parts = parts;
     }
 
     /// <summary>A record from its parts as they are (for tests of what the database refuses).</summary>

@@ -169,7 +169,9 @@ public sealed partial class CollectionPipeline(
     /// <summary>Fetches one blob and normalizes and encodes its records, on the thread pool (it touches no grain state).</summary>
     private async Task FetchAsync(SourceContext source, string contentType, ContentBlob blob, System.Threading.Channels.ChannelWriter<NewRecord> records, CancellationToken cancellationToken)
     {
-        var context = new NormalizationContext(source.TenantId, time.GetUtcNow(), contentType, source.FederatedDomains);
+        // The record's text is stored from the bytes received: the normalizer makes no UTF-16 copy of it (it still does
+        // for the rare record that is not valid UTF-8, whose repaired text is stored then).
+        var context = new NormalizationContext(source.TenantId, time.GetUtcNow(), contentType, source.FederatedDomains) { KeepRawJson = false };
         var index = 0;
         await foreach (var record in api.FetchContentAsync(source.TenantId, blob, cancellationToken))
         {
@@ -185,7 +187,10 @@ public sealed partial class CollectionPipeline(
                 continue;
             }
 
-            await records.WriteAsync(new NewRecord(normalized.Raw, normalized.Activity), cancellationToken);
+            var stored = normalized.Raw.RawJson.Length > 0
+                ? new NewRecord(normalized.Raw, normalized.Activity)
+                : new NewRecord(normalized.Raw, normalized.Activity, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(record));
+            await records.WriteAsync(stored, cancellationToken);
         }
     }
 

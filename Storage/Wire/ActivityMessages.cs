@@ -14,9 +14,18 @@ public static class ActivityMessages
     /// <summary>Maps a sign-in.</summary>
     public static Proto.IngressEvent ToProto(IngressEvent e)
     {
+        ArgumentNullException.ThrowIfNull(e);
+        var message = Body(e);
+        message.Header = ToProtoHeader(e);
+        message.RawJson = e.RawJson;
+        return message;
+    }
+
+    /// <summary>The message of <paramref name="e"/> without its header and raw JSON (see <see cref="EventWireFormat"/>).</summary>
+    internal static Proto.IngressEvent Body(IngressEvent e)
+    {
         var message = new Proto.IngressEvent
         {
-            Header = Header(e),
             User = e.User,
             UserObjectId = e.UserObjectId ?? "",
             Result = (Proto.SignInResult)(int)e.Result,
@@ -34,7 +43,6 @@ public static class ActivityMessages
             AuthenticationMethod = e.AuthenticationMethod ?? "",
             RequestType = e.RequestType ?? "",
             ResultStatusDetail = e.ResultStatusDetail ?? "",
-            RawJson = e.RawJson,
         };
         if (e.UserType is { } userType)
         {
@@ -52,9 +60,18 @@ public static class ActivityMessages
     /// <summary>Maps an admin action.</summary>
     public static Proto.AdminEvent ToProto(AdminEvent e)
     {
+        ArgumentNullException.ThrowIfNull(e);
+        var message = Body(e);
+        message.Header = ToProtoHeader(e);
+        message.RawJson = e.RawJson;
+        return message;
+    }
+
+    /// <summary>The message of <paramref name="e"/> without its header and raw JSON (see <see cref="EventWireFormat"/>).</summary>
+    internal static Proto.AdminEvent Body(AdminEvent e)
+    {
         var message = new Proto.AdminEvent
         {
-            Header = Header(e),
             Action = (Proto.AdminAction)(int)e.Action,
             Actor = e.Actor,
             ActorKind = (Proto.ActorKind)(int)e.ActorKind,
@@ -64,7 +81,6 @@ public static class ActivityMessages
             ParametersText = e.ParametersText ?? "",
             Result = (Proto.ActivityResult)(int)e.Result,
             ResultStatus = e.ResultStatus ?? "",
-            RawJson = e.RawJson,
         };
         message.TargetDetails.AddRange(e.TargetDetails.Select(NameValue));
         message.Parameters.AddRange(e.Parameters.Select(NameValue));
@@ -89,10 +105,18 @@ public static class ActivityMessages
     /// <summary>Maps a raw record, with its generic decodings (address, user, changes, actions).</summary>
     public static Proto.RawRecord ToProto(RawRecord e)
     {
+        ArgumentNullException.ThrowIfNull(e);
+        var message = Body(e);
+        message.Header = ToProtoHeader(e);
+        message.RawJson = e.RawJson;
+        return message;
+    }
+
+    /// <summary>The message of <paramref name="e"/> without its header and raw JSON (see <see cref="EventWireFormat"/>).</summary>
+    internal static Proto.RawRecord Body(RawRecord e)
+    {
         var message = new Proto.RawRecord
         {
-            Header = Header(e),
-            RawJson = e.RawJson,
             ClientAddress = Address(e.ClientAddress),
             User = e.User ?? "",
         };
@@ -116,7 +140,8 @@ public static class ActivityMessages
         return message;
     }
 
-    private static Proto.RecordHeader Header(ActivityEvent e)
+    /// <summary>Maps what every event of a record carries (the record's header), its sequence included.</summary>
+    public static Proto.RecordHeader ToProtoHeader(ActivityEvent e)
     {
         var header = new Proto.RecordHeader
         {

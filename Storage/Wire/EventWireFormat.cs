@@ -24,7 +24,7 @@ public static class EventWireFormat
     private const int SequenceTagSize = 1;
     private static readonly uint SequenceTag = WireFormat.MakeTag(Proto.RecordHeader.SequenceFieldNumber, WireFormat.WireType.Varint);
 
-    /// <summary>Encodes a normalized record's events into their stored parts.</summary>
+    /// <summary>Encodes a normalized record's events into their stored parts, the record's text taken from <see cref="ActivityEvent.RawJson"/>.</summary>
     /// <param name="raw">The raw record (always present), with the record's raw JSON; its sequence is ignored.</param>
     /// <param name="activity">The <see cref="IngressEvent"/> or <see cref="AdminEvent"/>; null for a record of another kind.</param>
     /// <returns>The parts, all slices of one array.</returns>
@@ -32,34 +32,61 @@ public static class EventWireFormat
     public static EventParts Encode(RawRecord raw, ActivityEvent? activity)
     {
         ArgumentNullException.ThrowIfNull(raw);
-        var rawMessage = ActivityMessages.ToProto(raw);
-        var header = rawMessage.Header;
+        var (buffer, parts) = Layout(raw, activity, System.Text.Encoding.UTF8.GetByteCount(raw.RawJson));
+        System.Text.Encoding.UTF8.GetBytes(raw.RawJson, buffer.AsSpan(buffer.Length - parts.RawJson.Length));
+        return parts;
+    }
+
+    /// <summary>Encodes a normalized record's events into their stored parts, the record's text given as received.</summary>
+    /// <param name="raw">The raw record (always present); its sequence and <see cref="ActivityEvent.RawJson"/> are ignored.</param>
+    /// <param name="activity">The <see cref="IngressEvent"/> or <see cref="AdminEvent"/>; null for a record of another kind.</param>
+    /// <param name="rawJsonUtf8">The record exactly as received: valid UTF-8 (a protobuf string).</param>
+    /// <returns>The parts, all slices of one array.</returns>
+    /// <exception cref="ArgumentException">When <paramref name="activity"/> is neither an ingress nor an admin event, or the text is not valid UTF-8.</exception>
+    public static EventParts Encode(RawRecord raw, ActivityEvent? activity, ReadOnlySpan<byte> rawJsonUtf8)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        if (!System.Text.Unicode.Utf8.IsValid(rawJsonUtf8))
+        {
+            throw new ArgumentException("The record's text is not valid UTF-8.", nameof(rawJsonUtf8));
+        }
+
+        var (buffer, parts) = Layout(raw, activity, rawJsonUtf8.Length);
+        rawJsonUtf8.CopyTo(buffer.AsSpan(buffer.Length - rawJsonUtf8.Length));
+        return parts;
+    }
+
+    /// <summary>
+    /// Maps and encodes everything but the record's text into one new array whose last <paramref name="jsonLength"/>
+    /// bytes are left for it: the header once (the record's events share it), without a sequence, which each message
+    /// gets when it is sent.
+    /// </summary>
+    private static (byte[] Buffer, EventParts Parts) Layout(RawRecord raw, ActivityEvent? activity, int jsonLength)
+    {
+        var header = ActivityMessages.ToProtoHeader(raw);
         header.Sequence = 0;
-        rawMessage.Header = null;
-        rawMessage.RawJson = "";
+        var rawMessage = ActivityMessages.Body(raw);
         IMessage? activityMessage = activity switch
         {
             null => null,
-            IngressEvent ingress => Strip(ActivityMessages.ToProto(ingress)),
-            AdminEvent admin => Strip(ActivityMessages.ToProto(admin)),
+            IngressEvent ingress => ActivityMessages.Body(ingress),
+            AdminEvent admin => ActivityMessages.Body(admin),
             _ => throw new ArgumentException($"An activity event is an ingress or an admin event, not {activity.GetType().Name}.", nameof(activity)),
         };
 
         var headerLength = header.CalculateSize();
         var rawLength = rawMessage.CalculateSize();
         var activityLength = activityMessage?.CalculateSize() ?? 0;
-        var jsonLength = System.Text.Encoding.UTF8.GetByteCount(raw.RawJson);
         var buffer = new byte[headerLength + rawLength + activityLength + jsonLength];
         var memory = buffer.AsMemory();
         header.WriteTo(memory.Span[..headerLength]);
         rawMessage.WriteTo(memory.Span.Slice(headerLength, rawLength));
         activityMessage?.WriteTo(memory.Span.Slice(headerLength + rawLength, activityLength));
-        System.Text.Encoding.UTF8.GetBytes(raw.RawJson, memory.Span[(headerLength + rawLength + activityLength)..]);
-        return new EventParts(
+        return (buffer, new EventParts(
             memory[..headerLength],
             memory.Slice(headerLength, rawLength),
             memory.Slice(headerLength + rawLength, activityLength),
-            memory[(headerLength + rawLength + activityLength)..]);
+            memory[(headerLength + rawLength + activityLength)..]));
     }
 
     /// <summary>The length in bytes of the message <see cref="Write"/> writes.</summary>
@@ -156,20 +183,6 @@ public static class EventWireFormat
         EventKind.Admin => Proto.AdminEvent.RawJsonFieldNumber,
         _ => Proto.RawRecord.RawJsonFieldNumber,
     };
-
-    private static Proto.IngressEvent Strip(Proto.IngressEvent message)
-    {
-        message.Header = null;
-        message.RawJson = "";
-        return message;
-    }
-
-    private static Proto.AdminEvent Strip(Proto.AdminEvent message)
-    {
-        message.Header = null;
-        message.RawJson = "";
-        return message;
-    }
 
     private static int WriteVarint(Span<byte> destination, ulong value)
     {

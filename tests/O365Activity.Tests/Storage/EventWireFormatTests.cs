@@ -78,6 +78,28 @@ public sealed class EventWireFormatTests
     }
 
     [Fact]
+    public void Encode_FromTheBytesReceived_SameAsFromTheText()
+    {
+        foreach (var normalized in NormalizeGolden())
+        {
+            var fromText = new NewRecord(normalized.Raw, normalized.Activity);
+            var bytes = System.Text.Encoding.UTF8.GetBytes(normalized.Raw.RawJson);
+            var fromBytes = new NewRecord(normalized.Raw with { RawJson = "" }, normalized.Activity is null ? null : normalized.Activity with { RawJson = "" }, bytes);
+
+            Assert.Equal(fromText.Parts.Header.ToArray(), fromBytes.Parts.Header.ToArray());
+            Assert.Equal(fromText.Parts.Raw.ToArray(), fromBytes.Parts.Raw.ToArray());
+            Assert.Equal(fromText.Parts.Activity.ToArray(), fromBytes.Parts.Activity.ToArray());
+            Assert.Equal(bytes, fromBytes.Parts.RawJson.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Encode_BytesThatAreNotUtf8_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new NewRecord(new RawRecord { RecordId = "r1" }, null, new byte[] { 0x7B, 0xC3, 0x7D }));
+    }
+
+    [Fact]
     public void Write_AnIngressMessageOfARawOnlyEvent_Throws()
     {
         var record = new NewRecord(new RawRecord { RecordId = "r1", RawJson = "{}" }, null);
