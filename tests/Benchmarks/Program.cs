@@ -76,6 +76,14 @@ public static class Program
         await Run("idle", () => IdleScenario.RunAsync(quick ? 50 : 1_000, quick ? 100 : 10_000, TimeSpan.FromSeconds(quick ? 5 : 60), log));
         await Run("normalize", () => NormalizeScenario.RunAsync(quick, log));
 
+        // Issue 7 compares the end-to-end rate with the event-store insert rate of the same run.
+        if (rows.FirstOrDefault(r => r.Scenario == "store-insert" && r.Unit == "events/s") is { } insert
+            && rows.FirstOrDefault(r => r.Scenario == "end-to-end" && r.Unit == "records/s") is { } endToEnd)
+        {
+            rows.Add(new Row("end-to-end", "End to end over the event-store commit rate, same run", endToEnd.Value / insert.Value, "×",
+                $"{endToEnd.Value:N0} records/s end to end, {insert.Value:N0} events/s committed alone", "≥ 30,000 records/s, or the ratio and what bounds it (issue 7)", endToEnd.Value >= 30_000 ? true : null));
+        }
+
         await log.WriteLineAsync();
         await log.WriteLineAsync(Table(rows));
         foreach (var failure in failures)
