@@ -6,7 +6,7 @@ namespace O365Activity.Benchmarks.Scenarios;
 /// <summary>
 /// The peer comparison of issue 7: a backlog of 60,010 records in about 65 blobs over 24 hours, from the admin consent
 /// to the last event at a subscriber of the raw stream: for a first tenant of a freshly started silo and gateway (the
-/// just-in-time compiler's first minutes included), then for a second tenant of the same, running silo. The
+/// just-in-time compiler's first minutes included), then for further tenants of the same, running silo. The
 /// Python peer's figures (3.4–3.9 s wall, 3.3–3.8 CPU-s, measured on this machine against an independent emulator) are
 /// the issue's; the peer itself does not run here (its code and PyPI are not reachable). The peer stores nothing and
 /// streams nothing, so the silo's CPU alone (the collector) is the like-for-like figure; PostgreSQL's and the gateway's
@@ -14,6 +14,13 @@ namespace O365Activity.Benchmarks.Scenarios;
 /// </summary>
 public static class PeerScenario
 {
+    /// <summary>
+    /// The running silo's figure is the <see cref="WarmTenants"/>th tenant's: the just-in-time compiler keeps optimizing
+    /// hot code for the first minute or so of a silo's life (a third of its CPU in the first tenant's run, measured with
+    /// perf), and a production silo has long been past that when a tenant connects.
+    /// </summary>
+    private const int WarmTenants = 4;
+
     /// <summary>Runs the scenario with <paramref name="records"/> records (60,010 for the comparison; fewer in the short mode).</summary>
     public static async Task<IReadOnlyList<Row>> RunAsync(int records, TextWriter log)
     {
@@ -28,13 +35,18 @@ public static class PeerScenario
         var silo = await run.Cluster.StartSiloAsync(ClusterRun.Quiet);
         var gateway = await run.Cluster.StartGatewayAsync(ClusterRun.Quiet);
         var cold = await CollectAsync(run, records, silo.Id, gateway.Id, log, "a fresh silo");
-        var warm = await CollectAsync(run, records, silo.Id, gateway.Id, log, "a silo that collected one such backlog before");
+        var warm = cold;
+        for (var tenant = 2; tenant <= WarmTenants; tenant++)
+        {
+            warm = await CollectAsync(run, records, silo.Id, gateway.Id, log, $"tenant {tenant} of a running silo");
+        }
+
         return
         [
             new Row("peer", $"{records:N0} records in {cold.Blobs} blobs, consent → last event at the subscriber, a fresh silo", cold.Wall, "s", comparable ? "the Python peer: 3.4–3.9 s (issue 7)" : "", comparable ? "< 3.4 s" : "", comparable ? cold.Wall < 3.4 : null),
             new Row("peer", "CPU of the collector (silo), a fresh silo", cold.Silo, "s", comparable ? "the Python peer: 3.3–3.8 s (issue 7)" : "", comparable ? "< 3.3 s" : "", comparable ? cold.Silo < 3.3 : null),
             new Row("peer", "CPU of the whole service (silo, PostgreSQL, gateway), a fresh silo", cold.Total, "s", "", "", null),
-            new Row("peer", $"{records:N0} records, consent → last event at the subscriber, a running silo (second tenant)", warm.Wall, "s", comparable ? "the Python peer: 3.4–3.9 s (issue 7)" : "", comparable ? "< 3.4 s" : "", comparable ? warm.Wall < 3.4 : null),
+            new Row("peer", $"{records:N0} records, consent → last event at the subscriber, a running silo (tenant {WarmTenants})", warm.Wall, "s", comparable ? "the Python peer: 3.4–3.9 s (issue 7)" : "", comparable ? "< 3.4 s" : "", comparable ? warm.Wall < 3.4 : null),
             new Row("peer", "CPU of the collector (silo), a running silo", warm.Silo, "s", comparable ? "the Python peer: 3.3–3.8 s (issue 7)" : "", comparable ? "< 3.3 s" : "", comparable ? warm.Silo < 3.3 : null),
             new Row("peer", "CPU of the whole service (silo, PostgreSQL, gateway), a running silo", warm.Total, "s", "", "", null),
         ];
