@@ -79,21 +79,21 @@ internal sealed class JsonArrayBatchReader : IDisposable
             switch (_state)
             {
                 case State.Start:
-                    if (!await StartAsync(cancellationToken))
+                    if (!await StartAsync(cancellationToken).ConfigureAwait(false))
                     {
                         continue;
                     }
 
                     break;
                 case State.Trailing:
-                    await ReadTrailingAsync(cancellationToken);
+                    await ReadTrailingAsync(cancellationToken).ConfigureAwait(false);
                     _state = State.Done;
                     return false;
                 case State.Done:
                     return false;
             }
 
-            await FillAsync(cancellationToken);
+            await FillAsync(cancellationToken).ConfigureAwait(false);
             if (_eof)
             {
                 // The rest is the last batch, with the array's own ']' and the white space after it (which the parse checks).
@@ -156,7 +156,7 @@ internal sealed class JsonArrayBatchReader : IDisposable
     /// <summary>Reads up to the array's <c>[</c>; false (and <see cref="State.Trailing"/>) for the body <c>null</c>.</summary>
     private async ValueTask<bool> StartAsync(CancellationToken cancellationToken)
     {
-        await FillAsync(cancellationToken);
+        await FillAsync(cancellationToken).ConfigureAwait(false);
         var start = _buffer.AsSpan(0, _end).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         var first = _buffer.AsSpan(start, _end - start).IndexOfAnyExcept(WhiteSpace);
         if (first >= 0 && _buffer[start + first] == (byte)'[')
@@ -192,7 +192,7 @@ internal sealed class JsonArrayBatchReader : IDisposable
 
         while (!_eof && _end < _buffer.Length)
         {
-            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 _eof = true;
@@ -219,7 +219,7 @@ internal sealed class JsonArrayBatchReader : IDisposable
                 return;
             }
 
-            await FillAsync(cancellationToken);
+            await FillAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

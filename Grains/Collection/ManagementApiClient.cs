@@ -46,7 +46,9 @@ public sealed record SubscriptionInfo
 /// paging, blob fetch. Every call is scoped to one tenant and carries its app-only token. Error responses become
 /// <see cref="ManagementApiException"/> (the status is checked before the body is read, case W02). Transient
 /// failures (HTTP 408, 429, 5xx, connection errors) are retried by the HttpClient's resilience pipeline, the one
-/// retry boundary; everything else surfaces to the caller.
+/// retry boundary; everything else surfaces to the caller. Thread-safe, and it touches no grain state: its awaits do
+/// not come back to the caller's scheduler (<c>ConfigureAwait(false)</c>), so a grain's poll returns to its own
+/// scheduler once per call rather than once per await.
 /// </summary>
 public sealed class ManagementApiClient : IManagementActivityApi
 {
@@ -77,8 +79,8 @@ public sealed class ManagementApiClient : IManagementActivityApi
     /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
     public async Task<IReadOnlyList<SubscriptionInfo>> ListSubscriptionsAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(tenantId, HttpMethod.Get, FeedUri(tenantId, "subscriptions/list", []), "listing subscriptions", cancellationToken);
-        return await ReadJsonAsync<List<SubscriptionInfo>>(response, "listing subscriptions", cancellationToken) ?? [];
+        using var response = await SendAsync(tenantId, HttpMethod.Get, FeedUri(tenantId, "subscriptions/list", []), "listing subscriptions", cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync<List<SubscriptionInfo>>(response, "listing subscriptions", cancellationToken).ConfigureAwait(false) ?? [];
     }
 
     /// <summary>
@@ -92,7 +94,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
         var uri = FeedUri(tenantId, "subscriptions/start", [("contentType", contentType)]);
         try
         {
-            using var response = await SendAsync(tenantId, HttpMethod.Post, uri, $"starting the {contentType} subscription", cancellationToken);
+            using var response = await SendAsync(tenantId, HttpMethod.Post, uri, $"starting the {contentType} subscription", cancellationToken).ConfigureAwait(false);
         }
         catch (ManagementApiException e) when (e.Code == "AF20024")
         {
@@ -128,8 +130,8 @@ public sealed class ManagementApiClient : IManagementActivityApi
         var blobs = new List<ContentBlob>();
         for (var page = 1; ; page++)
         {
-            using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken);
-            var entries = await ReadJsonAsync<List<ContentBlob?>>(response, what, cancellationToken) ?? [];
+            using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken).ConfigureAwait(false);
+            var entries = await ReadJsonAsync<List<ContentBlob?>>(response, what, cancellationToken).ConfigureAwait(false) ?? [];
             blobs.AddRange(entries.Where(b => b is { ContentId.Length: > 0, ContentUri.Length: > 0 })!);
             var next = NextPage(response);
             if (next is null)
@@ -170,14 +172,14 @@ public sealed class ManagementApiClient : IManagementActivityApi
             uri = new Uri(uri + (uri.Query.Length > 0 ? "&" : "?") + "PublisherIdentifier=" + Uri.EscapeDataString(_publisherIdentifier));
         }
 
-        using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonArrayBatchReader(stream);
         while (true)
         {
             try
             {
-                if (!await reader.ReadAsync(cancellationToken))
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     yield break;
                 }
@@ -200,12 +202,12 @@ public sealed class ManagementApiClient : IManagementActivityApi
 
     private async Task<HttpResponseMessage> SendAsync(Guid tenantId, HttpMethod method, Uri uri, string what, CancellationToken cancellationToken)
     {
-        var response = await SendOnceAsync(tenantId, method, uri, what, forceRefresh: false, cancellationToken);
+        var response = await SendOnceAsync(tenantId, method, uri, what, forceRefresh: false, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             // A cached token the API no longer accepts: refresh it once, then retry (PROTOCOL.md §7, HTTP level).
             response.Dispose();
-            response = await SendOnceAsync(tenantId, method, uri, what, forceRefresh: true, cancellationToken);
+            response = await SendOnceAsync(tenantId, method, uri, what, forceRefresh: true, cancellationToken).ConfigureAwait(false);
         }
 
         if (response.IsSuccessStatusCode)
@@ -215,20 +217,20 @@ public sealed class ManagementApiClient : IManagementActivityApi
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             throw ManagementApiException.FromResponse(response.StatusCode, body, what);
         }
     }
 
     private async Task<HttpResponseMessage> SendOnceAsync(Guid tenantId, HttpMethod method, Uri uri, string what, bool forceRefresh, CancellationToken cancellationToken)
     {
-        var token = await _tokens.GetTokenAsync(tenantId, forceRefresh, cancellationToken);
+        var token = await _tokens.GetTokenAsync(tenantId, forceRefresh, cancellationToken).ConfigureAwait(false);
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Options.Set(RequestBudgetHandler.TenantKey, tenantId);
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -245,8 +247,8 @@ public sealed class ManagementApiClient : IManagementActivityApi
 
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return await JsonSerializer.DeserializeAsync<T>(stream, JsonOptions, cancellationToken);
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync<T>(stream, JsonOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException e)
         {

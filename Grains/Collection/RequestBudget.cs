@@ -58,7 +58,7 @@ public sealed class RequestBudget : IDisposable
             return null;
         }
 
-        var lease = await _limiter.AcquireAsync(tenantId, 1, cancellationToken);
+        var lease = await _limiter.AcquireAsync(tenantId, 1, cancellationToken).ConfigureAwait(false);
         if (!lease.IsAcquired)
         {
             // Only a limiter being disposed refuses (the queue has no limit): send without waiting.

@@ -15,10 +15,10 @@ public sealed class RequestBudgetHandler(RequestBudget budget) : DelegatingHandl
     {
         if (!request.Options.TryGetValue(TenantKey, out var tenantId))
         {
-            return await base.SendAsync(request, cancellationToken);
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        using var lease = await budget.AcquireAsync(tenantId, cancellationToken);
-        return await base.SendAsync(request, cancellationToken);
+        using var lease = await budget.AcquireAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -86,7 +86,8 @@ public sealed partial class MsalTokenProvider : ITokenProvider
             var result = await _application.AcquireTokenForClient(_scopes)
                 .WithTenantId(tenantId.ToString())
                 .WithForceRefresh(forceRefresh)
-                .ExecuteAsync(cancellationToken);
+                .ExecuteAsync(cancellationToken)
+                .ConfigureAwait(false);
             var renewAt = result.AuthenticationResultMetadata?.RefreshOn ?? result.ExpiresOn - RenewBeforeExpiry;
             _current[tenantId] = (result.AccessToken, renewAt < result.ExpiresOn ? renewAt : result.ExpiresOn);
             return result.AccessToken;
