@@ -24,7 +24,17 @@ public sealed class ActivityMethods : IServiceMethodProvider<ActivityService>
             request.WriteTo(context.GetBufferWriter());
             context.Complete();
         },
-        (DeserializationContext context) => Proto.StreamRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence()));
+        (DeserializationContext context) =>
+        {
+            try
+            {
+                return Proto.StreamRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence());
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"The request is not a StreamRequest message: {e.Message}"));
+            }
+        });
 
     /// <summary><c>StreamIngress</c>: each event as an <c>IngressEvent</c> message.</summary>
     public static Method<Proto.StreamRequest, StoredEvent> StreamIngress { get; } = Create(nameof(StreamIngress), EventKind.Ingress);

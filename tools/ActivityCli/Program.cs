@@ -361,7 +361,7 @@ public static class Program
     }
 
     private static string Describe(EventSource s) =>
-        $"{s.TenantId} '{s.DisplayName}' {s.State} content={string.Join(',', s.ContentTypes)} records={s.RecordsCollected}"
+        $"{s.TenantId} '{s.DisplayName}' {s.State} content={string.Join(',', s.ContentTypes)} records={s.RecordsCollected} last_sequence={s.LastSequence}"
         + (s.LastError.Length > 0 ? $" error: {s.LastError}" : "");
 
     private static string Describe(IngressEvent e)

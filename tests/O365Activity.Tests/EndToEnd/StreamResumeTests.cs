@@ -176,6 +176,18 @@ public sealed class StreamResumeTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task StreamRaw_ARequestThatIsNotProtobuf_IsInvalidArgument()
+    {
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        var method = new Method<byte[], byte[]>(MethodType.ServerStreaming, O365Activity.Protos.V1.Activity.Descriptor.FullName, "StreamRaw", bytes, bytes);
+        using var call = service.Channel.CreateCallInvoker().AsyncServerStreamingCall(method, null, new CallOptions(), [0xFF, 0xFF, 0xFF, 0xFF]);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
     public async Task StreamIngress_InvalidStartTime_IsInvalidArgument()
     {
         var request = new StreamRequest { TenantId = Guid.NewGuid().ToString(), StartTime = new Timestamp { Seconds = long.MaxValue } };
