@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using O365Activity.Grains.Collection;
 using Polly;
@@ -14,8 +13,8 @@ public static class CollectorServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="CollectorOptions"/> (section <c>Collector</c>, validated at start-up), the MSAL token provider,
-    /// the Management Activity API client with its retry pipeline (the only retry boundary: HTTP 408, 429, 5xx and
-    /// connection failures, 3 attempts, exponential back-off with jitter), the collection pipeline (which needs an
+    /// the Management Activity API client with its retry pipeline (the only retry boundary: HTTP 408, 429, 5xx,
+    /// connection failures and attempt timeouts, 3 retries; see <see cref="ApiRetryPolicy"/>), the collection pipeline (which needs an
     /// <see cref="O365Activity.Storage.IEventStore"/>, registered by the cluster composition) and the system clock
     /// (unless a <see cref="TimeProvider"/> is registered already).
     /// </summary>
@@ -33,17 +32,16 @@ public static class CollectorServiceCollectionExtensions
         services.AddHttpClient(MsalTokenProvider.HttpClientName)
             .AddHttpMessageHandler(sp => RewriteFor(sp, o => o.LoginEndpoint, c => c.LoginHost));
         // The resilience pipeline first (outermost), then the request budget, so that every attempt waits its turn.
-        var api = services.AddHttpClient(ManagementApiClient.HttpClientName);
+        // No request logging: the client logs what fails, and the factory's scope and request logs cost an idle tenant's
+        // poll a tenth of its CPU.
+        var api = services.AddHttpClient(ManagementApiClient.HttpClientName).RemoveAllLoggers();
+        // The HttpClient's own timeout would bound a call's retries and their waits too; the attempt timeout bounds one
+        // attempt (until the response headers), and the retry strategy the waits (ApiRetryPolicy).
+        api.ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         api.AddResilienceHandler("management-api", pipeline =>
         {
-            pipeline.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 3,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-            });
-            pipeline.AddTimeout(TimeSpan.FromSeconds(100));
+            pipeline.AddRetry(ApiRetryPolicy.Options());
+            pipeline.AddTimeout(ApiRetryPolicy.AttemptTimeout);
         });
         api.AddHttpMessageHandler(sp => new RequestBudgetHandler(sp.GetRequiredService<RequestBudget>()));
         services.TryAddSingleton<RequestBudget>();

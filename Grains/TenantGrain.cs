@@ -43,6 +43,9 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     private CancellationTokenSource _stop = new();
     private Task? _poll;
 
+    /// <summary>When the poll running now (or the last one) was due; the next is due one interval later.</summary>
+    private DateTimeOffset? _pollDue;
+
     /// <summary>Creates the grain (by Orleans).</summary>
     public TenantGrain(
         [PersistentState("tenant", GrainStorageNames.Tenants)] IPersistentState<TenantState> state,
@@ -305,32 +308,56 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
     private void StartPolling()
     {
-        _pollTimer ??= this.RegisterGrainTimer(
-            PollAsync,
-            new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = _options.PollInterval, Interleave = false, KeepAlive = true });
+        if (_pollTimer is null)
+        {
+            _pollDue = _time.GetUtcNow();
+            _pollTimer = this.RegisterGrainTimer(
+                PollAsync,
+                new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+        }
     }
 
     private async Task PollAsync(CancellationToken timerToken)
     {
-        if (S.State != ConnectionState.Connected || S.Settings is null)
+        try
+        {
+            if (S.State != ConnectionState.Connected || S.Settings is null)
+            {
+                return;
+            }
+
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(timerToken, _stop.Token);
+            var run = PollOnceAsync(S.Settings, cancellation.Token);
+            _poll = run;
+            try
+            {
+                await run;
+            }
+            finally
+            {
+                if (_poll == run)
+                {
+                    _poll = null;
+                }
+            }
+        }
+        finally
+        {
+            ScheduleNextPoll();
+        }
+    }
+
+    /// <summary>Sets the timer for the next poll (see <see cref="PollSchedule"/>).</summary>
+    private void ScheduleNextPoll()
+    {
+        if (_pollTimer is not { } timer)
         {
             return;
         }
 
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(timerToken, _stop.Token);
-        var run = PollOnceAsync(S.Settings, cancellation.Token);
-        _poll = run;
-        try
-        {
-            await run;
-        }
-        finally
-        {
-            if (_poll == run)
-            {
-                _poll = null;
-            }
-        }
+        var now = _time.GetUtcNow();
+        _pollDue = PollSchedule.Next(_pollDue ?? now, now, _options.PollInterval);
+        timer.Change(_pollDue.Value - now, Timeout.InfiniteTimeSpan);
     }
 
     private async Task PollOnceAsync(EventSourceSettings settings, CancellationToken cancellationToken)
@@ -410,9 +437,18 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
                 BackOff(contentType, health, StoreUnavailable(e), MaxStoreBackoff);
                 LogStoreUnavailable(_logger, TenantId, e.Message);
             }
-            catch (Exception e) when (e is ManagementApiException or TokenAcquisitionException)
+            catch (ManagementApiException e) when (ApiErrorText.MissingPermission(e, contentType) is { } permission)
             {
-                BackOff(contentType, health, e is ManagementApiException api ? ApiErrorText.Explain(api) : $"Token request refused: {((TokenAcquisitionException)e).Error}: {e.Message}", MaxBackoff);
+                // Needs a person (a permission to grant, then consent again): retried slowly, the others collect meanwhile.
+                BackOff(contentType, health, $"permission missing: {permission} — {ApiErrorText.Explain(e)}", MaxBackoff, atLeast: _options.AttentionRetryInterval);
+            }
+            catch (ManagementApiException e)
+            {
+                BackOff(contentType, health, ApiErrorText.Explain(e), MaxBackoff, atLeast: e.RetryAfter);
+            }
+            catch (TokenAcquisitionException e)
+            {
+                BackOff(contentType, health, $"Token request refused: {e.Error}: {e.Message}", MaxBackoff);
             }
             catch (Exception e)
             {
@@ -435,10 +471,20 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     private static bool IsControlCharacter(char c) =>
         char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
-    private void BackOff(string contentType, ContentTypeHealth health, string error, TimeSpan cap)
+    /// <summary>
+    /// Records a failed poll of a content type and when to poll it again: after twice the poll interval, doubling with
+    /// each failure in a row up to <paramref name="cap"/>, and no sooner than <paramref name="atLeast"/> (the API's
+    /// <c>Retry-After</c>, or the slow retry of a failure that needs a person).
+    /// </summary>
+    private void BackOff(string contentType, ContentTypeHealth health, string error, TimeSpan cap, TimeSpan? atLeast = null)
     {
         health.Failures++;
         var backoff = TimeSpan.FromTicks(Math.Min(cap.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(health.Failures, 16))));
+        if (atLeast > backoff)
+        {
+            backoff = atLeast.Value;
+        }
+
         health.RetryAfter = _time.GetUtcNow() + backoff;
         health.LastError = error;
         LogPollFailed(_logger, TenantId, contentType, error, backoff);

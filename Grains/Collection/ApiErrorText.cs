@@ -5,6 +5,25 @@ public static class ApiErrorText
 {
     private const string AuditLogHint = " — unified audit logging may be off in this tenant: turn it on in Microsoft Purview (it takes up to 60 minutes to take effect).";
 
+    /// <summary>
+    /// The application permission whose absence the error shows, or null: <c>ActivityFeed.Read</c> for AF10001 on any
+    /// content type; <c>ActivityFeed.ReadDlp</c> for AF10001, HTTP 401 or HTTP 403 (other than throttling, AF429) on
+    /// <c>DLP.All</c> (PROTOCOL.md §2, §7).
+    /// </summary>
+    /// <param name="e">The API's answer.</param>
+    /// <param name="contentType">The content type the request was for.</param>
+    public static string? MissingPermission(ManagementApiException e, string contentType)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var dlp = string.Equals(contentType, "DLP.All", StringComparison.OrdinalIgnoreCase);
+        if (dlp && !e.IsThrottled && (e.Code == "AF10001" || e.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden))
+        {
+            return "ActivityFeed.ReadDlp";
+        }
+
+        return e.Code == "AF10001" ? "ActivityFeed.Read" : null;
+    }
+
     /// <summary>One line: the code, the HTTP status, the message, and what to do when the code says.</summary>
     public static string Explain(ManagementApiException e) => e.Code switch
     {

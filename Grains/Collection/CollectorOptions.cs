@@ -50,6 +50,14 @@ public sealed class CollectorOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How often a content type whose failure needs a person (a permission missing: AF10001, or HTTP 401/403 on
+    /// <c>DLP.All</c> without <c>ActivityFeed.ReadDlp</c>) is tried again (setting <c>Collector:AttentionRetryInterval</c>,
+    /// default 1 hour): it recovers on its own once the permission is granted, and costs the API a request an hour meanwhile.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan AttentionRetryInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// How far back each listing reaches before the cursor (setting <c>Collector:ListingOverlap</c>, default 1 hour),
     /// so that content published late is still listed (PROTOCOL.md §4, case LATE1).
     /// </summary>
@@ -91,7 +99,7 @@ public sealed class CollectorOptions
     /// <summary>
     /// The API's request budget per tenant and minute (setting <c>Collector:RequestsPerMinute</c>, default 2,000, the
     /// documented figure: PROTOCOL.md §6), shared by listings and blob fetches of all content types. The collector keeps
-    /// every 60-second span under it (see <see cref="RequestBudget"/>), so that a backfill runs at about 96% of it
+    /// every 60-second span under it (see <see cref="RequestBudget"/>), so that a backfill runs at about 98% of it
     /// without drawing AF429. 0: no budget.
     /// </summary>
     [Range(0, 1_000_000)]

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using O365Activity.Contracts;
+using Polly.Timeout;
 
 namespace O365Activity.Grains.Collection;
 
@@ -175,6 +176,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
         using var response = await SendAsync(tenantId, HttpMethod.Get, uri, what, cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonArrayBatchReader(stream);
+        var records = 0L;
         while (true)
         {
             try
@@ -188,9 +190,15 @@ public sealed class ManagementApiClient : IManagementActivityApi
             {
                 throw new ManagementApiException(response.StatusCode, null, $"API error {what}: the body is not a JSON array of records: {e.Message}");
             }
+            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                // A body cut mid-stream (a reset, a connection closed early): this blob's failure alone, fetched again whole later.
+                throw new ManagementApiException(0, null, $"API error {what}: the body was cut after {records:N0} records: {e.Message}");
+            }
 
             foreach (var record in reader.Current.EnumerateArray())
             {
+                records++;
                 yield return record;
             }
         }
@@ -217,8 +225,17 @@ public sealed class ManagementApiClient : IManagementActivityApi
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw ManagementApiException.FromResponse(response.StatusCode, body, what);
+            string body;
+            try
+            {
+                body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                body = "";
+            }
+
+            throw ManagementApiException.FromResponse(response.StatusCode, body, what, ApiRetryPolicy.RetryAfter(response));
         }
     }
 
@@ -235,6 +252,10 @@ public sealed class ManagementApiClient : IManagementActivityApi
         catch (HttpRequestException e)
         {
             throw new ManagementApiException(0, null, $"API error {what}: {e.Message}");
+        }
+        catch (TimeoutRejectedException)
+        {
+            throw new ManagementApiException(0, null, $"API error {what}: no answer within {ApiRetryPolicy.AttemptTimeout.TotalSeconds:F0} s, {ApiRetryPolicy.MaxRetries + 1} times.");
         }
     }
 

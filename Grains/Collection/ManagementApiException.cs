@@ -32,6 +32,12 @@ public sealed class ManagementApiException : Exception
     /// <summary>The response body as text, truncated; null when empty.</summary>
     public string? RawBody { get; }
 
+    /// <summary>
+    /// How long the API asked to wait before the request is sent again (its <c>Retry-After</c>), when it said; the poll
+    /// schedules the content type no sooner (see <see cref="ApiRetryPolicy"/>).
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>True for throttling: HTTP 429, or code <c>AF429</c> (which also comes with HTTP 403, PROTOCOL.md §6).</summary>
     public bool IsThrottled => Status == HttpStatusCode.TooManyRequests || Code == "AF429";
 
@@ -45,7 +51,8 @@ public sealed class ManagementApiException : Exception
     /// <param name="status">The response's status.</param>
     /// <param name="body">The response body as text (may be empty, HTML, or not JSON).</param>
     /// <param name="what">What was being done, for the message (for example <c>listing Audit.Exchange content</c>).</param>
-    public static ManagementApiException FromResponse(HttpStatusCode status, string body, string what)
+    /// <param name="retryAfter">The response's <c>Retry-After</c> as a wait, if any.</param>
+    public static ManagementApiException FromResponse(HttpStatusCode status, string body, string what, TimeSpan? retryAfter = null)
     {
         string? code = null;
         string? apiMessage = null;
@@ -69,7 +76,7 @@ public sealed class ManagementApiException : Exception
         var message = apiMessage is { Length: > 0 }
             ? $"API error {what}: {apiMessage}"
             : $"API error {what}: HTTP {(int)status} {(raw is null ? "with an empty body" : "with a body that is not an API error: " + Truncate(raw, 300))}";
-        return new ManagementApiException(status, code, message, raw);
+        return new ManagementApiException(status, code, message, raw) { RetryAfter = retryAfter };
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";

@@ -23,12 +23,14 @@ public static class Program
         var quick = new Option<bool>("--short") { Description = "Small sizes (CI)." };
         var only = new Option<string[]>("--only") { Description = $"Run only these scenarios: {string.Join(", ", Scenarios)}.", AllowMultipleArgumentsPerToken = true };
         var json = new Option<string?>("--json") { Description = "Where to write the JSON results (default .local/benchmarks/results.json)." };
-        var root = new RootCommand("Benchmarks of the Office 365 activity service.") { quick, only, json };
-        root.SetAction(async (parse, _) => await RunAsync(parse.GetValue(quick), parse.GetValue(only) ?? [], parse.GetValue(json)));
+        var idleTenants = new Option<int?>("--idle-tenants") { Description = "The idle scenario's tenants (default 10,000; 100 short); for quicker comparisons of the poll path." };
+        var idleInterval = new Option<int?>("--idle-interval") { Description = "The idle scenario's poll interval in seconds (default 60, the service's default; 5 short)." };
+        var root = new RootCommand("Benchmarks of the Office 365 activity service.") { quick, only, json, idleTenants, idleInterval };
+        root.SetAction(async (parse, _) => await RunAsync(parse.GetValue(quick), parse.GetValue(only) ?? [], parse.GetValue(json), (parse.GetValue(idleTenants), parse.GetValue(idleInterval))));
         return await root.Parse(args).InvokeAsync();
     }
 
-    private static async Task<int> RunAsync(bool quick, string[] only, string? jsonPath)
+    private static async Task<int> RunAsync(bool quick, string[] only, string? jsonPath, (int? Tenants, int? Interval) idle)
     {
         var unknown = only.Except(Scenarios).ToList();
         if (unknown.Count > 0)
@@ -73,7 +75,8 @@ public static class Program
         await Run("peer", () => PeerScenario.RunAsync(quick ? 3_000 : 60_010, log));
         await Run("backfill", () => quick ? BackfillScenario.RunAsync(3_000, 20, 600, log) : BackfillScenario.RunAsync(1_000_000, 200, 2_000, log));
         await Run("failover", () => FailoverScenario.RunAsync(quick ? 6 : 20, log));
-        await Run("idle", () => IdleScenario.RunAsync(quick ? 50 : 1_000, quick ? 100 : 10_000, TimeSpan.FromSeconds(quick ? 5 : 60), log));
+        var idleTenants = idle.Tenants ?? (quick ? 100 : 10_000);
+        await Run("idle", () => IdleScenario.RunAsync(Math.Min(idleTenants, quick ? 50 : 1_000), idleTenants, TimeSpan.FromSeconds(idle.Interval ?? (quick ? 5 : 60)), log));
         await Run("normalize", () => NormalizeScenario.RunAsync(quick, log));
 
         // Issue 7 compares the end-to-end rate with the event-store insert rate of the same run.

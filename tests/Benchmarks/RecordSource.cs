@@ -20,6 +20,27 @@ public static class RecordSource
     public static async Task<(Guid Tenant, List<NormalizedRecord> Records)> LoadAsync(int count)
     {
         var tenant = Guid.NewGuid();
+        var records = new List<NormalizedRecord>(count);
+        var now = DateTimeOffset.UtcNow;
+        await VisitBacklogAsync(tenant, count, async (services, api, contentType, blob) =>
+        {
+            var normalizer = services.GetRequiredService<AuditRecordNormalizer>();
+            var context = new NormalizationContext(tenant, now, contentType, []);
+            await foreach (var record in api.FetchContentAsync(tenant, blob, CancellationToken.None))
+            {
+                records.Add(normalizer.Normalize(record, context));
+            }
+        });
+        return (tenant, records);
+    }
+
+    /// <summary>
+    /// Starts an emulator with a synthetic backlog of <paramref name="count"/> records of <paramref name="tenant"/> (12
+    /// hours, blobs of 1,000, seed 1), and calls <paramref name="visit"/> for each of its blobs, listed with the
+    /// service's own API client (passed with its services), content type by content type.
+    /// </summary>
+    public static async Task VisitBacklogAsync(Guid tenant, int count, Func<IServiceProvider, IManagementActivityApi, string, ContentBlob, Task> visit)
+    {
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
         {
             ClientId = ProcessCluster.ClientId,
@@ -39,25 +60,16 @@ public static class RecordSource
         var services = new ServiceCollection().AddLogging().AddCollector(configuration).AddAuditNormalization(configuration).BuildServiceProvider();
         await using var _ = services;
         var api = services.GetRequiredService<IManagementActivityApi>();
-        var normalizer = services.GetRequiredService<AuditRecordNormalizer>();
-        var records = new List<NormalizedRecord>(count);
-        var now = DateTimeOffset.UtcNow;
         foreach (var contentType in ContentTypes)
         {
             await api.StartSubscriptionAsync(tenant, contentType, CancellationToken.None);
-            var context = new NormalizationContext(tenant, now, contentType, []);
             foreach (var window in ListingWindowPlanner.Plan(null, DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromHours(13)).Windows)
             {
                 foreach (var blob in await api.ListContentAsync(tenant, contentType, window.Start, window.End, CancellationToken.None))
                 {
-                    await foreach (var record in api.FetchContentAsync(tenant, blob, CancellationToken.None))
-                    {
-                        records.Add(normalizer.Normalize(record, context));
-                    }
+                    await visit(services, api, contentType, blob);
                 }
             }
         }
-
-        return (tenant, records);
     }
 }

@@ -56,39 +56,26 @@ public static class NormalizeScenario
     private static async Task<List<byte[]>> LoadBlobsAsync(int count, TextWriter log)
     {
         var tenant = Guid.NewGuid();
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
-        {
-            ClientId = ProcessCluster.ClientId,
-            ClientSecret = "benchmark-secret",
-            AutoConsentAllTenants = true,
-            Backlog = new BacklogOptions(count) { Window = TimeSpan.FromHours(12) },
-            BlobSize = 1000,
-            GeneratorSeed = 1,
-        }, CancellationToken.None);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Collector:ClientId"] = ProcessCluster.ClientId,
-            ["Collector:ClientSecret"] = "benchmark-secret",
-            ["Collector:LoginEndpoint"] = emulator.BaseUrl.ToString(),
-            ["Collector:ManagementApiEndpoint"] = emulator.BaseUrl.ToString(),
-        }).Build();
-        var services = new ServiceCollection().AddLogging().AddCollector(configuration).BuildServiceProvider();
-        await using var _ = services;
-        var api = services.GetRequiredService<IManagementActivityApi>();
-        var token = await services.GetRequiredService<ITokenProvider>().GetTokenAsync(tenant, false, CancellationToken.None);
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         var blobs = new List<byte[]>();
-        foreach (var contentType in ContentTypes)
+        HttpClient? http = null;
+        try
         {
-            await api.StartSubscriptionAsync(tenant, contentType, CancellationToken.None);
-            foreach (var window in ListingWindowPlanner.Plan(null, DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromHours(13)).Windows)
+            await RecordSource.VisitBacklogAsync(tenant, count, async (services, _, _, blob) =>
             {
-                foreach (var blob in await api.ListContentAsync(tenant, contentType, window.Start, window.End, CancellationToken.None))
+                if (http is null)
                 {
-                    blobs.Add(await http.GetByteArrayAsync(blob.ContentUri));
+                    // The blob's bytes exactly as served: fetched with the tenant's token, outside the service's client.
+                    var token = await services.GetRequiredService<ITokenProvider>().GetTokenAsync(tenant, false, CancellationToken.None);
+                    http = new HttpClient();
+                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
                 }
-            }
+
+                blobs.Add(await http.GetByteArrayAsync(blob.ContentUri));
+            });
+        }
+        finally
+        {
+            http?.Dispose();
         }
 
         var samples = SampleRecords();
@@ -104,10 +91,6 @@ public static class NormalizeScenario
     private static List<byte[]> SampleRecords()
     {
         var folder = Path.Combine(RepoPaths.Root, "..", "shared", "samples");
-        if (!Directory.Exists(folder))
-        {
-            folder = "/work/shared/samples";
-        }
 
         var records = new List<byte[]>();
         void Add(JsonElement element)

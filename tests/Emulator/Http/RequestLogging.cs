@@ -77,7 +77,12 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
             }
         }
 
-        if (fault is not null)
+        if (fault is { Rule.CutBodyAfterBytes: { } cutAfter })
+        {
+            context.Response.Body = new CuttingStream(context, context.Response.Body, cutAfter);
+        }
+
+        if (fault is { Rule.CutBodyAfterBytes: null })
         {
             await AnswerFaultAsync(context, fault.Rule);
         }
@@ -172,4 +177,59 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Method} {PathAndQuery} failed inside the emulator")]
     private static partial void LogFailure(ILogger logger, Exception exception, string method, string pathAndQuery);
+
+    /// <summary>A response body that lets <c>limit</c> bytes through, then flushes them and aborts the connection.</summary>
+    private sealed class CuttingStream(HttpContext context, Stream inner, int limit) : Stream
+    {
+        private long _written;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _written; set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var room = limit - _written;
+            if (buffer.Length <= room)
+            {
+                _written += buffer.Length;
+                await inner.WriteAsync(buffer, cancellationToken);
+                return;
+            }
+
+            if (room > 0)
+            {
+                await inner.WriteAsync(buffer[..(int)room], cancellationToken);
+                _written = limit;
+            }
+
+            // The bytes and the headers must be on the wire before the reset, or the client sees a request that failed
+            // before any answer (which it retries) rather than a body cut mid-stream.
+            await inner.FlushAsync(cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            context.Abort();
+            throw new OperationCanceledException("The emulator cut the body (an injected fault).");
+        }
+    }
 }

@@ -49,6 +49,13 @@ public sealed record FaultRule
     /// <summary>When true the connection is aborted without any answer (a network failure).</summary>
     public bool AbortConnection { get; init; }
 
+    /// <summary>
+    /// When set the request gets its normal answer, but the connection is cut after this many bytes of its body (a body
+    /// cut mid-stream: the client has the status, the headers and the start of the body, then a reset). The request is
+    /// logged as a fault, with its normal status.
+    /// </summary>
+    public int? CutBodyAfterBytes { get; init; }
+
     /// <summary>A fault answering the API's JSON error body <c>{"error":{"code":..,"message":..}}</c>.</summary>
     /// <param name="statusCode">The status, for example 500.</param>
     /// <param name="code">The error code, for example <c>AF50000</c>.</param>

@@ -187,6 +187,78 @@ public sealed class ManagementApiClientTests : IAsyncLifetime
         Assert.Equal(2, _emulator.State.Requests.Count(r => r.TenantId == _tenant && r.Url.AbsolutePath.Contains("subscriptions/list", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task ListContentAsync_BurstOf5xx_IsRetriedCalmlyAfterAtLeastTheFloorEachTime()
+    {
+        _emulator.State.EnableSubscription(_tenant, Aad);
+        using var fault = _emulator.State.InjectFault(FaultRule.HtmlError(503) with { Kind = RequestKind.ListContent, TenantId = _tenant, Times = 2 });
+        var now = DateTimeOffset.UtcNow;
+
+        await _client.ListContentAsync(_tenant, Aad, now.AddHours(-1), now, CancellationToken.None);
+
+        var listings = _emulator.State.Requests.Where(r => r.TenantId == _tenant && r.Kind == RequestKind.ListContent).Select(r => r.Time).ToList();
+        Assert.Equal(3, listings.Count);
+        Assert.All(listings.Zip(listings.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(0.95), $"retried after {(pair.Second - pair.First).TotalMilliseconds:F0} ms"));
+    }
+
+    [Fact]
+    public async Task StartSubscriptionAsync_RetryAfterLongerThanTheInlineWait_FailsAtOnceWithTheWaitForThePollToSchedule()
+    {
+        using var fault = _emulator.State.InjectFault(FaultRule.ApiError(429, "AF429", "Too many requests.") with
+        {
+            Kind = RequestKind.StartSubscription, TenantId = _tenant, Times = null, Headers = new Dictionary<string, string> { ["Retry-After"] = "120" },
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<ManagementApiException>(() => _client.StartSubscriptionAsync(_tenant, Aad, CancellationToken.None));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the call waited {clock.Elapsed} inside itself");
+        Assert.Equal(TimeSpan.FromSeconds(120), error.RetryAfter);
+        Assert.True(error.IsThrottled);
+        Assert.Equal(1, fault.Hits);
+    }
+
+    [Fact]
+    public async Task ListSubscriptionsAsync_ShortRetryAfter_IsWaitedThenRetried()
+    {
+        using var fault = _emulator.State.InjectFault(FaultRule.HtmlError(503) with
+        {
+            Kind = RequestKind.ListSubscriptions, TenantId = _tenant, Times = 1, Headers = new Dictionary<string, string> { ["Retry-After"] = "2" },
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await _client.ListSubscriptionsAsync(_tenant, CancellationToken.None);
+
+        Assert.Equal(1, fault.Hits);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"retried after {clock.Elapsed}, before the 2 s the API asked for");
+    }
+
+    [Fact]
+    public async Task FetchContentAsync_BodyCutMidStream_IsATypedErrorOfThatBlob()
+    {
+        _emulator.State.EnableSubscription(_tenant, Aad);
+        var now = DateTimeOffset.UtcNow;
+        _emulator.State.AddBlob(_tenant, Enumerable.Range(1, 200).Select(Record), new BlobOptions { ContentType = Aad, ContentCreated = now.AddMinutes(-5) });
+        var blob = Assert.Single(await _client.ListContentAsync(_tenant, Aad, now.AddHours(-1), now.AddMinutes(1), CancellationToken.None));
+        using var fault = _emulator.State.InjectFault(new FaultRule { Kind = RequestKind.GetBlob, TenantId = _tenant, CutBodyAfterBytes = 5_000 });
+        var records = 0;
+
+        var error = await Assert.ThrowsAsync<ManagementApiException>(async () =>
+        {
+            await foreach (var _ in _client.FetchContentAsync(_tenant, blob, CancellationToken.None))
+            {
+                records++;
+            }
+
+        });
+
+        Assert.Equal(1, fault.Hits);
+        Assert.Single(_emulator.State.Requests, r => r.TenantId == _tenant && r.Kind == RequestKind.GetBlob);
+        Assert.False(error.IsThrottled);
+        Assert.Contains("the body was cut", error.Message, StringComparison.Ordinal);
+        Assert.InRange(records, 0, 199);
+    }
+
     private static string Id(int i) => $"00000000-0000-4000-8000-{i:D12}";
 
     private static string Record(int i) =>

@@ -140,8 +140,10 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
     }
 
-    [Fact]
-    public async Task Poll_OneBlobFailsOnce_TheOthersFlowAndItComesLaterExactlyOnce()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Poll_OneBlobFailsOnce_TheOthersFlowAndItComesLaterExactlyOnce(bool bodyCutMidStream)
     {
         var tenant = Guid.NewGuid();
         var t = tenant.ToString();
@@ -149,7 +151,8 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         var aad = new BlobOptions { ContentType = "Audit.AzureActiveDirectory" };
         var failing = service.Emulator.State.AddBlob(tenant, [SignIn("b1", "UserLoggedIn", "ana@example.com", "203.0.113.1")], aad);
         service.Emulator.State.AddBlob(tenant, [SignIn("b2", "UserLoggedIn", "bo@example.com", "203.0.113.2")], aad);
-        using var fault = service.Emulator.State.InjectFault(FaultRule.HtmlError(404) with
+        var rule = bodyCutMidStream ? new FaultRule { CutBodyAfterBytes = 40 } : FaultRule.HtmlError(404);
+        using var fault = service.Emulator.State.InjectFault(rule with
         {
             Kind = RequestKind.GetBlob, TenantId = tenant, PathPattern = Regex.Escape(failing), Times = 1,
         });
@@ -242,6 +245,37 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task Poll_DlpRefusedForAMissingPermission_SaysWhichAndRetriesSlowlyWhileOthersFlow()
+    {
+        var tenant = Guid.NewGuid();
+        var t = tenant.ToString();
+        service.Emulator.State.AddBlob(tenant, [SignIn("d1", "UserLoggedIn", "di@example.com", "203.0.113.4")], new BlobOptions { ContentType = "Audit.AzureActiveDirectory" });
+        using var refused = service.Emulator.State.InjectFault(FaultRule.ApiError(403, "Forbidden", "The token lacks a required role.") with
+        {
+            Kind = RequestKind.ListContent, TenantId = tenant, PathPattern = @"contentType=DLP\.All", Times = null,
+        });
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var activity = new Activity.ActivityClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.AzureActiveDirectory", "DLP.All" } });
+        await using var ingress = await StreamCollector<IngressEvent>.StartAsync(activity.StreamIngress(new StreamRequest { TenantId = t }));
+        using (var browser = new HttpClient())
+        {
+            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
+        }
+
+        await ingress.WaitForCountAsync(1, Patience);
+        await WaitForPollsAsync(sources, t, 3, "Audit.AzureActiveDirectory");
+
+        var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t });
+        var dlp = status.ContentTypeStatus.Single(c => c.ContentType == "DLP.All");
+        var azureAd = status.ContentTypeStatus.Single(c => c.ContentType == "Audit.AzureActiveDirectory");
+        Assert.StartsWith("permission missing: ActivityFeed.ReadDlp", dlp.LastError, StringComparison.Ordinal);
+        Assert.Equal("", azureAd.LastError);
+        Assert.Equal(1, refused.Hits); // retried after an hour (Collector:AttentionRetryInterval), not at every poll
+        Assert.Equal("di@example.com", Assert.Single(ingress.Items).User);
+    }
+
+    [Fact]
     public async Task StreamIngress_SourceDeleted_EndsWithNotFound()
     {
         var tenant = Guid.NewGuid().ToString();
@@ -324,7 +358,8 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         _ => throw new ArgumentException("unexpected event"),
     };
 
-    private static async Task WaitForPollsAsync(EventSources.EventSourcesClient sources, string tenant, int polls)
+    /// <summary>Waits until the source (or one of its content types) has completed <paramref name="polls"/> more polls without error.</summary>
+    private static async Task WaitForPollsAsync(EventSources.EventSourcesClient sources, string tenant, int polls, string? contentType = null)
     {
         var seen = 0;
         DateTimeOffset? last = null;
@@ -332,7 +367,9 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         while (seen < polls)
         {
             var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }, cancellationToken: deadline.Token);
-            var at = status.LastSuccessfulPollAt?.ToDateTimeOffset();
+            var at = contentType is null
+                ? status.LastSuccessfulPollAt?.ToDateTimeOffset()
+                : status.ContentTypeStatus.Single(c => c.ContentType == contentType).LastPolledAt?.ToDateTimeOffset();
             if (at is not null && at != last)
             {
                 seen += last is null ? 0 : 1;

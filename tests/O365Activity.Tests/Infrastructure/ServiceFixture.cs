@@ -87,7 +87,7 @@ public class ServiceFixture : IAsyncLifetime
             silo.AddActivityCollector(configuration);
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = ReminderPeriod);
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(ActivityStreams.ProviderName));
+        builder.ConfigureClient(client => client.AddMemoryStreams(ActivityStreams.ProviderName, streams => streams.ConfigurePartitioning(ClusterComposition.StreamQueues)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
