@@ -27,7 +27,7 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// Handles the admin-consent redirect: checks <c>state</c>, records a refusal, or proves consent by acquiring an
     /// app-only token and calling <c>subscriptions/list</c>, then starts the subscriptions and polling.
     /// </summary>
-    /// <returns>The status after the callback: <see cref="ConnectionState.Connected"/> or <see cref="ConnectionState.Error"/> with the reason.</returns>
+    /// <returns>The status after the callback: <see cref="ConnectionState.Connecting"/> (or later states) once consent is verified, or <see cref="ConnectionState.Failed"/> with the reason.</returns>
     /// <exception cref="EventSourceException"><see cref="EventSourceError.NotFound"/> without a source; <see cref="EventSourceError.PermissionDenied"/> when <c>state</c> does not match.</exception>
     [Alias("CompleteConsent")]
     Task<EventSourceStatus> CompleteConsent(ConsentCallback callback);

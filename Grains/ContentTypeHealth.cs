@@ -23,11 +23,21 @@ public sealed class ContentTypeHealth
     /// </summary>
     [Id(4)] public bool RestartSent { get; set; }
 
+    /// <summary>The last error's code (<c>AF20011</c>, <c>HTTP 503</c>, the token endpoint's, <c>store</c>); null after a good poll.</summary>
+    [Id(5)] public string? LastErrorCode { get; set; }
+
+    /// <summary>When the last error happened (UTC); null after a good poll.</summary>
+    [Id(6)] public DateTimeOffset? LastErrorAt { get; set; }
+
+    /// <summary>Whether the last error needs a person (a permission, audit logging, the application's consent).</summary>
+    [Id(7)] public bool NeedsAttention { get; set; }
+
     /// <summary>A copy, to tell whether a poll changed anything worth writing.</summary>
     public ContentTypeHealth Copy() => (ContentTypeHealth)MemberwiseClone();
 
     /// <summary>True when every field equals <paramref name="other"/>'s.</summary>
     public bool SameAs(ContentTypeHealth other) =>
         Subscribed == other.Subscribed && LastError == other.LastError && RetryAfter == other.RetryAfter
-        && Failures == other.Failures && RestartSent == other.RestartSent;
+        && Failures == other.Failures && RestartSent == other.RestartSent && LastErrorCode == other.LastErrorCode
+        && LastErrorAt == other.LastErrorAt && NeedsAttention == other.NeedsAttention;
 }

@@ -199,7 +199,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             // Text from the browser's query: bounded and on one line before it is stored, shown and logged.
             var error = Printable(callback.Error, 100);
             var description = Printable(callback.ErrorDescription ?? "", 500);
-            S.State = ConnectionState.Error;
+            S.State = ConnectionState.Failed;
             S.LastError = $"Admin consent was not granted: {error}: {description}";
             LogConsentRefused(_logger, TenantId, error, description);
             await _state.WriteStateAsync();
@@ -407,12 +407,15 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
                 if (outcome.Error is null)
                 {
                     health.LastError = null;
+                    health.LastErrorCode = null;
+                    health.LastErrorAt = null;
+                    health.NeedsAttention = false;
                     health.Failures = 0;
                     health.RetryAfter = null;
                 }
                 else
                 {
-                    BackOff(contentType, health, outcome.Error, MaxBackoff);
+                    BackOff(contentType, health, outcome.Error, "blob", MaxBackoff);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -423,7 +426,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             {
                 // Another writer moved the source on (or removed it): reload before writing again.
                 _source = null;
-                BackOff(contentType, health, e.Message, MaxStoreBackoff);
+                BackOff(contentType, health, e.Message, "store", MaxStoreBackoff);
                 if (e.SourceGone)
                 {
                     await _state.ReadStateAsync(CancellationToken.None);
@@ -434,25 +437,29 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             }
             catch (DbException e)
             {
-                BackOff(contentType, health, StoreUnavailable(e), MaxStoreBackoff);
+                BackOff(contentType, health, StoreUnavailable(e), "store", MaxStoreBackoff);
                 LogStoreUnavailable(_logger, TenantId, e.Message);
             }
-            catch (ManagementApiException e) when (ApiErrorText.MissingPermission(e, contentType) is { } permission)
+            catch (ManagementApiException e) when (ApiErrorText.NeedsAttention(e, contentType))
             {
-                // Needs a person (a permission to grant, then consent again): retried slowly, the others collect meanwhile.
-                BackOff(contentType, health, $"permission missing: {permission} — {ApiErrorText.Explain(e)}", MaxBackoff, atLeast: _options.AttentionRetryInterval);
+                // Needs a person (a permission to grant, audit logging to turn on): retried slowly, the others collect meanwhile.
+                var permission = ApiErrorText.MissingPermission(e, contentType);
+                var text = permission is null ? ApiErrorText.Explain(e) : $"permission missing: {permission} — {ApiErrorText.Explain(e)}";
+                BackOff(contentType, health, text, ApiErrorText.CodeOf(e), MaxBackoff, atLeast: _options.AttentionRetryInterval, needsAttention: true);
             }
             catch (ManagementApiException e)
             {
-                BackOff(contentType, health, ApiErrorText.Explain(e), MaxBackoff, atLeast: e.RetryAfter);
+                BackOff(contentType, health, ApiErrorText.Explain(e), ApiErrorText.CodeOf(e), MaxBackoff, atLeast: e.RetryAfter);
             }
             catch (TokenAcquisitionException e)
             {
-                BackOff(contentType, health, $"Token request refused: {e.Error}: {e.Message}", MaxBackoff);
+                var attention = ApiErrorText.NeedsAttention(e);
+                BackOff(contentType, health, $"Token request refused: {e.Error}: {e.Message}", e.Error, MaxBackoff,
+                    atLeast: attention ? _options.AttentionRetryInterval : null, needsAttention: attention);
             }
             catch (Exception e)
             {
-                BackOff(contentType, health, $"Unexpected error: {e.GetType().Name}: {e.Message}", MaxBackoff);
+                BackOff(contentType, health, $"Unexpected error: {e.GetType().Name}: {e.Message}", e.GetType().Name, MaxBackoff);
                 LogPollCrashed(_logger, e, TenantId, contentType);
             }
 
@@ -472,13 +479,17 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
         char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     /// <summary>
-    /// Records a failed poll of a content type and when to poll it again: after twice the poll interval, doubling with
-    /// each failure in a row up to <paramref name="cap"/>, and no sooner than <paramref name="atLeast"/> (the API's
-    /// <c>Retry-After</c>, or the slow retry of a failure that needs a person).
+    /// Records a failed poll of a content type (its error, code and time, and whether it needs a person) and when to
+    /// poll it again: after twice the poll interval, doubling with each failure in a row up to <paramref name="cap"/>, and
+    /// no sooner than <paramref name="atLeast"/> (the API's <c>Retry-After</c>, or the slow retry of a failure that
+    /// needs a person).
     /// </summary>
-    private void BackOff(string contentType, ContentTypeHealth health, string error, TimeSpan cap, TimeSpan? atLeast = null)
+    private void BackOff(string contentType, ContentTypeHealth health, string error, string code, TimeSpan cap, TimeSpan? atLeast = null, bool needsAttention = false)
     {
         health.Failures++;
+        health.LastErrorCode = code;
+        health.LastErrorAt = _time.GetUtcNow();
+        health.NeedsAttention = needsAttention;
         var backoff = TimeSpan.FromTicks(Math.Min(cap.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(health.Failures, 16))));
         if (atLeast > backoff)
         {
@@ -548,7 +559,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
     private async Task<EventSourceStatus> FailConsentAsync(string error)
     {
-        S.State = ConnectionState.Error;
+        S.State = ConnectionState.Failed;
         S.LastError = error;
         LogConsentVerificationFailed(_logger, TenantId, error);
         await _state.WriteStateAsync();
@@ -584,13 +595,20 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
                 Cursor = cursor?.ListedThrough,
                 LastPolledAt = cursor?.PolledAt,
                 LastError = health?.LastError,
+                LastErrorCode = health?.LastErrorCode,
+                LastErrorAt = health?.LastErrorAt,
+                ConsecutiveFailures = health?.Failures ?? 0,
+                RetryAt = health?.RetryAfter,
+                NeedsAttention = health?.NeedsAttention ?? false,
             };
         }).ToImmutableArray();
         var lastSequence = _source?.LastSequence ?? 0;
+        var (state, reason) = Health(contentTypes);
         return new EventSourceStatus
         {
             Settings = S.Settings,
-            State = S.State,
+            State = state,
+            StatusReason = reason,
             ConsentState = S.State == ConnectionState.Connected ? null : S.ConsentState,
             CreatedAt = S.CreatedAt,
             ConnectedAt = S.ConnectedAt,
@@ -601,6 +619,43 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             LastSequence = lastSequence,
             SourceId = S.SourceId,
         };
+    }
+
+    /// <summary>
+    /// The status shown (the "green check" or why not): consent first; then <c>FAILED</c> when a content type's error
+    /// needs a person, <c>DEGRADED</c> when one failed <see cref="CollectorOptions.UnhealthyAfterFailures"/> polls in a
+    /// row, <c>CONNECTING</c> until each was polled without error once, else <c>CONNECTED</c>.
+    /// </summary>
+    private (ConnectionState State, string Reason) Health(ImmutableArray<ContentTypeStatus> contentTypes)
+    {
+        switch (S.State)
+        {
+            case ConnectionState.PendingConsent:
+                return (S.State, S.LastError is { } refused
+                    ? $"Waiting for admin consent; the last attempt failed: {refused}"
+                    : "Waiting for a Global Administrator of the tenant to open the admin-consent URL and grant consent.");
+            case ConnectionState.Failed:
+                return (S.State, S.LastError ?? "Consent could not be verified.");
+        }
+
+        static string Retry(ContentTypeStatus c) => c.RetryAt is { } at ? $" (tried again at {at:yyyy-MM-dd HH:mm:ss}Z)" : "";
+        var attention = contentTypes.Where(c => c.NeedsAttention).ToList();
+        if (attention.Count > 0)
+        {
+            return (ConnectionState.Failed, "Needs an administrator: " + string.Join("; ", attention.Select(c => $"{c.ContentType}: {c.LastError}{Retry(c)}")));
+        }
+
+        var failing = contentTypes.Where(c => c.ConsecutiveFailures >= _options.UnhealthyAfterFailures).ToList();
+        if (failing.Count > 0)
+        {
+            return (ConnectionState.Degraded, "Collecting with trouble: " + string.Join("; ", failing.Select(c =>
+                $"{c.ContentType} failed {c.ConsecutiveFailures} polls in a row: {c.LastError}{Retry(c)}")));
+        }
+
+        var waiting = contentTypes.Where(c => c.LastPolledAt is null).Select(c => c.ContentType).ToList();
+        return waiting.Count > 0
+            ? (ConnectionState.Connecting, $"Consent verified; waiting for the first poll of {string.Join(", ", waiting)}.")
+            : (ConnectionState.Connected, "");
     }
 
     private static string StoreUnavailable(DbException e) =>

@@ -9,11 +9,25 @@ public enum ConnectionState
     /// <summary>Created; waiting for a tenant administrator to grant admin consent.</summary>
     PendingConsent = 1,
 
-    /// <summary>Consent verified (a token was acquired and <c>subscriptions/list</c> answered); collecting ("green check").</summary>
+    /// <summary>Consent verified (a token was acquired and <c>subscriptions/list</c> answered) and every content type polled without error ("green check").</summary>
     Connected = 2,
 
-    /// <summary>Consent was refused or could not be verified, or collection hit a configuration error; see <see cref="EventSourceStatus.LastError"/>.</summary>
-    Error = 3,
+    /// <summary>
+    /// Needs a person: consent refused or not verifiable, or a content type refused for a reason that only an
+    /// administrator can fix (a permission missing, audit logging off, the application removed from the tenant). See
+    /// <see cref="EventSourceStatus.StatusReason"/>. The content types concerned are tried again slowly
+    /// (<c>Collector:AttentionRetryInterval</c>) and recover on their own once the cause is fixed.
+    /// </summary>
+    Failed = 3,
+
+    /// <summary>Consent verified; a content type has not been polled without error yet.</summary>
+    Connecting = 4,
+
+    /// <summary>
+    /// Collecting, but a content type failed <c>Collector:UnhealthyAfterFailures</c> polls in a row for a transient
+    /// reason (throttling, server errors, time-outs, the event store unavailable); it is retried with back-off.
+    /// </summary>
+    Degraded = 5,
 }
 
 /// <summary>Collection state of one content type of one event source.</summary>
@@ -34,6 +48,21 @@ public sealed record ContentTypeStatus
 
     /// <summary>The last error for this content type (an API error code and message); null when the last poll of it succeeded.</summary>
     [Id(3)] public string? LastError { get; init; }
+
+    /// <summary>The last error's code: the API's (<c>AF20011</c>), <c>HTTP 503</c>, the token endpoint's, or <c>store</c>; null when none.</summary>
+    [Id(5)] public string? LastErrorCode { get; init; }
+
+    /// <summary>When the last error happened (UTC); null when none.</summary>
+    [Id(6)] public DateTimeOffset? LastErrorAt { get; init; }
+
+    /// <summary>Failed polls in a row; 0 after a poll without error.</summary>
+    [Id(7)] public int ConsecutiveFailures { get; init; }
+
+    /// <summary>When the content type is polled next after an error (UTC); null when it follows the poll interval.</summary>
+    [Id(8)] public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>True when the last error needs a person (see <see cref="ConnectionState.Failed"/>).</summary>
+    [Id(9)] public bool NeedsAttention { get; init; }
 }
 
 /// <summary>An event source as its clients see it: settings, connection state, health.</summary>
@@ -75,6 +104,12 @@ public sealed record EventSourceStatus
 
     /// <summary>The last per-tenant sequence number given out (0 before the first record).</summary>
     [Id(9)] public long LastSequence { get; init; }
+
+    /// <summary>
+    /// Why <see cref="State"/> is what it is, in a sentence for people, with what to do about it; empty when
+    /// <see cref="ConnectionState.Connected"/>.
+    /// </summary>
+    [Id(11)] public string StatusReason { get; init; } = "";
 
     /// <summary>The source's incarnation in the event store (new each time a source is created for the tenant); a stream is bound to one.</summary>
     [Id(10)] public Guid SourceId { get; init; }

@@ -44,7 +44,7 @@ public static partial class ConsentEndpoint
         try
         {
             var status = await grains.GetGrain<ITenantGrain>(tenantId).CompleteConsent(callback);
-            return status.State == ConnectionState.Connected
+            return status.ConnectedAt is not null
                 ? Page(HttpStatusCode.OK, "Connected ✔", $"Tenant {tenantId} ({Encode(status.Settings.DisplayName)}) is connected; its audit activity is being collected. You can close this page.")
                 : Page(HttpStatusCode.OK, "Not connected", $"Tenant {tenantId}: {Encode(status.LastError ?? "consent could not be verified")}");
         }

@@ -21,10 +21,13 @@ public static class ProtoMapper
             State = status.State switch
             {
                 ConnectionState.PendingConsent => Proto.ConnectionState.PendingConsent,
+                ConnectionState.Connecting => Proto.ConnectionState.Connecting,
                 ConnectionState.Connected => Proto.ConnectionState.Connected,
-                ConnectionState.Error => Proto.ConnectionState.Error,
+                ConnectionState.Degraded => Proto.ConnectionState.Degraded,
+                ConnectionState.Failed => Proto.ConnectionState.Failed,
                 _ => Proto.ConnectionState.Unspecified,
             },
+            StatusReason = status.StatusReason,
             AdminConsentUrl = consentUrl ?? "",
             CreatedAt = Time(status.CreatedAt),
             ConnectedAt = Time(status.ConnectedAt),
@@ -42,6 +45,11 @@ public static class ProtoMapper
             Cursor = Time(c.Cursor),
             LastError = c.LastError ?? "",
             LastPolledAt = Time(c.LastPolledAt),
+            LastErrorCode = c.LastErrorCode ?? "",
+            LastErrorAt = Time(c.LastErrorAt),
+            ConsecutiveFailures = c.ConsecutiveFailures,
+            RetryAt = Time(c.RetryAt),
+            NeedsAttention = c.NeedsAttention,
         }));
         return message;
     }

@@ -50,6 +50,14 @@ public sealed class CollectorOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// After how many failed polls in a row of a content type, for a transient reason, the source's status turns
+    /// <c>DEGRADED</c> (setting <c>Collector:UnhealthyAfterFailures</c>, default 3). A failure that needs a person turns it
+    /// <c>FAILED</c> at once.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int UnhealthyAfterFailures { get; set; } = 3;
+
+    /// <summary>
     /// How often a content type whose failure needs a person (a permission missing: AF10001, or HTTP 401/403 on
     /// <c>DLP.All</c> without <c>ActivityFeed.ReadDlp</c>) is tried again (setting <c>Collector:AttentionRetryInterval</c>,
     /// default 1 hour): it recovers on its own once the permission is granted, and costs the API a request an hour meanwhile.

@@ -262,7 +262,7 @@ public static class Program
 
         await WatchAsync(sources, activity, tenant, null, output, Console.Error, async () =>
         {
-            if (source.State == ConnectionState.Connected)
+            if (source.ConnectedAt is not null)
             {
                 return;
             }
@@ -362,7 +362,7 @@ public static class Program
 
     private static string Describe(EventSource s) =>
         $"{s.TenantId} '{s.DisplayName}' {s.State} content={string.Join(',', s.ContentTypes)} records={s.RecordsCollected} last_sequence={s.LastSequence}"
-        + (s.LastError.Length > 0 ? $" error: {s.LastError}" : "");
+        + (s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : s.LastError.Length > 0 ? $" error: {s.LastError}" : "");
 
     private static string Describe(IngressEvent e)
     {

@@ -54,4 +54,28 @@ public sealed class ApiRetryPolicyTests
 
         Assert.Equal(permission, ApiErrorText.MissingPermission(error, contentType));
     }
+
+    [Theory]
+    [InlineData("Audit.General", 400, "AF20011", true)]
+    [InlineData("Audit.General", 401, "AF10001", true)]
+    [InlineData("Audit.General", 400, "AF20010", true)]
+    [InlineData("DLP.All", 403, null, true)]
+    [InlineData("Audit.General", 403, "AF429", false)]
+    [InlineData("Audit.General", 503, "AF50000", false)]
+    [InlineData("Audit.General", 400, "AF20022", false)]
+    [InlineData("Audit.General", 400, "AF20051", false)]
+    public void NeedsAttention_ConfigurationErrorsYesTransientAndRecoverableNo(string contentType, int status, string? code, bool expected)
+    {
+        Assert.Equal(expected, ApiErrorText.NeedsAttention(new ManagementApiException((HttpStatusCode)status, code, "refused"), contentType));
+    }
+
+    [Theory]
+    [InlineData("unauthorized_client", "AADSTS700016: Application with identifier 'x' was not found in the directory 'y'.", true)]
+    [InlineData("invalid_client", "AADSTS7000215: Invalid client secret provided.", true)]
+    [InlineData("temporarily_unavailable", "The service is temporarily unavailable.", false)]
+    [InlineData("service_not_available", "HTTP 503", false)]
+    public void NeedsAttention_TokenRefusals(string error, string message, bool expected)
+    {
+        Assert.Equal(expected, ApiErrorText.NeedsAttention(new TokenAcquisitionException(error, message)));
+    }
 }

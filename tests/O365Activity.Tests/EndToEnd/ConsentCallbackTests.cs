@@ -92,7 +92,7 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Not connected", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant });
-        Assert.Equal(ConnectionState.Error, source.State);
+        Assert.Equal(ConnectionState.Failed, source.State);
         Assert.Contains("access_denied", source.LastError, StringComparison.Ordinal);
         Assert.Contains("AADSTS65004", source.LastError, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", source.LastError, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
 
         Assert.Contains("Not connected", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant });
-        Assert.Equal(ConnectionState.Error, source.State);
+        Assert.Equal(ConnectionState.Failed, source.State);
         Assert.Contains("AADSTS700016", source.LastError, StringComparison.Ordinal);
     }
 

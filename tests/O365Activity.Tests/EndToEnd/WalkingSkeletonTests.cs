@@ -60,7 +60,7 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         }
 
         var connected = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t });
-        Assert.Equal(ConnectionState.Connected, connected.State);
+        Assert.Contains(connected.State, (ConnectionState[])[ConnectionState.Connecting, ConnectionState.Connected]);
         Assert.Equal("", connected.AdminConsentUrl);
 
         var signIns = await ingress.WaitForCountAsync(3, Patience);
@@ -103,6 +103,11 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         Assert.All(signIns.Concat<object>(changes), e => Assert.Contains(Sequence(e), sequences));
         Assert.Null(ingress.Error);
         Assert.Null(admin.Error);
+
+        // Every content type polled without error: the green check, with nothing to explain.
+        var healthy = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t });
+        Assert.Equal((ConnectionState.Connected, ""), (healthy.State, healthy.StatusReason));
+        Assert.All(healthy.ContentTypeStatus, c => Assert.Equal((0, "", false), (c.ConsecutiveFailures, c.LastErrorCode, c.NeedsAttention)));
     }
 
     [Fact]
@@ -270,9 +275,70 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         var dlp = status.ContentTypeStatus.Single(c => c.ContentType == "DLP.All");
         var azureAd = status.ContentTypeStatus.Single(c => c.ContentType == "Audit.AzureActiveDirectory");
         Assert.StartsWith("permission missing: ActivityFeed.ReadDlp", dlp.LastError, StringComparison.Ordinal);
+        Assert.Equal(("HTTP 403", true, 1), (dlp.LastErrorCode, dlp.NeedsAttention, dlp.ConsecutiveFailures));
+        Assert.NotNull(dlp.RetryAt);
+        Assert.Equal(ConnectionState.Failed, status.State);
+        Assert.Contains("DLP.All: permission missing: ActivityFeed.ReadDlp", status.StatusReason, StringComparison.Ordinal);
         Assert.Equal("", azureAd.LastError);
         Assert.Equal(1, refused.Hits); // retried after an hour (Collector:AttentionRetryInterval), not at every poll
         Assert.Equal("di@example.com", Assert.Single(ingress.Items).User);
+    }
+
+    [Fact]
+    public async Task Status_TransientFailuresInARow_TurnDegradedWithTheReasonThenConnectedAgain()
+    {
+        var tenant = Guid.NewGuid();
+        var t = tenant.ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.General" } });
+        using (var browser = new HttpClient())
+        {
+            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
+        }
+
+        await WaitForPollsAsync(sources, t, 1);
+        Assert.Equal(ConnectionState.Connected, (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t })).State);
+
+        // Throttled over HTTP 403 (AF429, PROTOCOL.md §6), which the HTTP client does not retry: three polls fail in a row.
+        using (var throttled = service.Emulator.State.InjectFault(FaultRule.ApiError(403, "AF429", "Too many requests. Method=ListContent") with
+        {
+            Kind = RequestKind.ListContent, TenantId = tenant, Times = null,
+        }))
+        {
+            var degraded = await WaitForStateAsync(sources, t, ConnectionState.Degraded);
+            var general = degraded.ContentTypeStatus.Single();
+            Assert.Equal(("AF429", 3, false), (general.LastErrorCode, general.ConsecutiveFailures, general.NeedsAttention));
+            Assert.Contains("Audit.General failed 3 polls in a row", degraded.StatusReason, StringComparison.Ordinal);
+            Assert.Equal(3, throttled.Hits);
+        }
+
+        var recovered = await WaitForStateAsync(sources, t, ConnectionState.Connected);
+        Assert.Equal(("", 0), (recovered.StatusReason, recovered.ContentTypeStatus.Single().ConsecutiveFailures));
+    }
+
+    [Fact]
+    public async Task Status_S04_AuditLoggingOff_IsFailedWithTheHintAndRecoversOnceItIsOn()
+    {
+        var tenant = Guid.NewGuid();
+        var t = tenant.ToString();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.General" } });
+        using (var browser = new HttpClient())
+        {
+            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
+        }
+
+        await WaitForPollsAsync(sources, t, 1);
+        service.Emulator.State.SetAuditingEnabled(tenant, false);
+
+        var failed = await WaitForStateAsync(sources, t, ConnectionState.Failed);
+        Assert.Contains("audit logging may be off", failed.StatusReason, StringComparison.Ordinal);
+        Assert.True(failed.ContentTypeStatus.Single().NeedsAttention);
+
+        // Turned on again: the slow retry (Collector:AttentionRetryInterval, a few seconds here) finds it and collection resumes.
+        service.Emulator.State.SetAuditingEnabled(tenant, true);
+        var recovered = await WaitForStateAsync(sources, t, ConnectionState.Connected);
+        Assert.False(recovered.ContentTypeStatus.Single().NeedsAttention);
     }
 
     [Fact]
@@ -357,6 +423,22 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         AdminEvent a => a.Header.Sequence,
         _ => throw new ArgumentException("unexpected event"),
     };
+
+    /// <summary>Waits until the source's status is <paramref name="state"/>, and returns it.</summary>
+    private static async Task<EventSource> WaitForStateAsync(EventSources.EventSourcesClient sources, string tenant, ConnectionState state)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }, cancellationToken: deadline.Token);
+            if (status.State == state)
+            {
+                return status;
+            }
+
+            await Task.Delay(ServiceFixture.PollInterval / 3, deadline.Token);
+        }
+    }
 
     /// <summary>Waits until the source (or one of its content types) has completed <paramref name="polls"/> more polls without error.</summary>
     private static async Task WaitForPollsAsync(EventSources.EventSourcesClient sources, string tenant, int polls, string? contentType = null)

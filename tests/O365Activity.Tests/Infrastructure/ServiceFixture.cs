@@ -56,6 +56,9 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>Time between polls of a connected tenant in these tests.</summary>
     public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>How soon a content type whose failure needs a person is tried again (an hour in production).</summary>
+    public static TimeSpan AttentionRetryInterval { get; } = TimeSpan.FromSeconds(4);
+
     private readonly string _temp = Directory.CreateTempSubdirectory("o365-service-").FullName;
 
     public async Task InitializeAsync()
@@ -71,6 +74,7 @@ public class ServiceFixture : IAsyncLifetime
             ["Collector:LoginEndpoint"] = Emulator.BaseUrl.ToString(),
             ["Collector:ManagementApiEndpoint"] = Emulator.BaseUrl.ToString(),
             ["Collector:PollInterval"] = PollInterval.ToString(),
+            ["Collector:AttentionRetryInterval"] = AttentionRetryInterval.ToString(),
             ["Collector:ReminderPeriod"] = ReminderPeriod.ToString(),
             ["GeoIp:CityDatabasePath"] = geo.City,
             ["GeoIp:AsnDatabasePath"] = geo.Asn,
