@@ -38,6 +38,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     private readonly TimeProvider _time;
     private readonly CollectorOptions _options;
     private readonly ILogger<TenantGrain> _logger;
+    private readonly ServerClock? _serverClock;
     private IGrainTimer? _pollTimer;
     private SourceContext? _source;
     private CancellationTokenSource _stop = new();
@@ -54,8 +55,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
         IEventStore store,
         TimeProvider time,
         IOptions<CollectorOptions> options,
-        ILogger<TenantGrain> logger)
+        ILogger<TenantGrain> logger,
+        ServerClock? serverClock = null)
     {
+        _serverClock = serverClock;
         _state = state;
         _pipeline = pipeline;
         _api = api;
@@ -609,6 +612,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             Settings = S.Settings,
             State = state,
             StatusReason = reason,
+            ApiClockSkew = _serverClock?.Skew ?? TimeSpan.Zero,
             ConsentState = S.State == ConnectionState.Connected ? null : S.ConsentState,
             CreatedAt = S.CreatedAt,
             ConnectedAt = S.ConnectedAt,

@@ -111,6 +111,12 @@ public sealed record EventSourceStatus
     /// </summary>
     [Id(11)] public string StatusReason { get; init; } = "";
 
+    /// <summary>
+    /// The API's clock minus the silo's, measured from the <c>Date</c> header of its responses (case CLK1): listing
+    /// windows are planned on the API's time. Zero until measured, or within 2 seconds.
+    /// </summary>
+    [Id(12)] public TimeSpan ApiClockSkew { get; init; }
+
     /// <summary>The source's incarnation in the event store (new each time a source is created for the tenant); a stream is bound to one.</summary>
     [Id(10)] public Guid SourceId { get; init; }
 }

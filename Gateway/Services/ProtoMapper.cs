@@ -28,6 +28,7 @@ public static class ProtoMapper
                 _ => Proto.ConnectionState.Unspecified,
             },
             StatusReason = status.StatusReason,
+            ApiClockSkew = Duration.FromTimeSpan(status.ApiClockSkew),
             AdminConsentUrl = consentUrl ?? "",
             CreatedAt = Time(status.CreatedAt),
             ConnectedAt = Time(status.ConnectedAt),

@@ -78,7 +78,13 @@ public sealed partial class CollectionPipeline(
         var heldBackBlobs = 0;
         for (var w = 0; w < plan.Windows.Count; w++)
         {
+            // Planned on the clock as it was; the API's Date may since have shown it runs fast (case CLK1).
             var window = plan.Windows[w];
+            if (time.GetUtcNow() is var apiNow && window.End > apiNow && apiNow > window.Start)
+            {
+                window = window with { End = apiNow };
+            }
+
             var listed = await ListAsync(source.TenantId, contentType, window, health, cancellationToken);
             var processed = await store.FindProcessedBlobsAsync(source.SourceId, [.. listed.Select(b => b.ContentId).Distinct(StringComparer.Ordinal)], cancellationToken);
             DateTimeOffset? heldBack = null;
@@ -133,7 +139,9 @@ public sealed partial class CollectionPipeline(
                 await Task.WhenAll(fetches.Select(f => f.Producer));
             }
 
-            var advanceTo = heldBack is { } held ? Min(window.End, held + _options.ListingOverlap) : window.End;
+            // Never past the API's now (the clock has read this listing's Date): a window planned on a local clock that
+            // runs fast ends in the API's future, where content can still appear (case CLK1).
+            var advanceTo = Min(heldBack is { } held ? Min(window.End, held + _options.ListingOverlap) : window.End, time.GetUtcNow());
             var listedThrough = cursor?.ListedThrough is { } old && old > advanceTo ? old : advanceTo;
             var last = w == plan.Windows.Count - 1;
             cursor = new ContentCursor(contentType, listedThrough, last && blobError is null ? time.GetUtcNow() : cursor?.PolledAt);

@@ -61,13 +61,16 @@ public sealed class ManagementApiClient : IManagementActivityApi
     private readonly ITokenProvider _tokens;
     private readonly Uri _apiBase;
     private readonly string? _publisherIdentifier;
+    private readonly ServerClock? _clock;
 
     /// <summary>Creates the client.</summary>
     /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client (with its resilience pipeline).</param>
     /// <param name="tokens">Supplies per-tenant tokens.</param>
     /// <param name="options">The cloud, the optional API endpoint override and the publisher identifier.</param>
-    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options)
+    /// <param name="clock">Told the <c>Date</c> of every response (case CLK1); null: not measured.</param>
+    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null)
     {
+        _clock = clock;
         _http = httpClientFactory.CreateClient(HttpClientName);
         _tokens = tokens;
         var settings = options.Value;
@@ -247,7 +250,9 @@ public sealed class ManagementApiClient : IManagementActivityApi
         request.Options.Set(RequestBudgetHandler.TenantKey, tenantId);
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            _clock?.Observe(response.Headers.Date, tenantId);
+            return response;
         }
         catch (HttpRequestException e)
         {
