@@ -362,7 +362,8 @@ public static class Program
 
     private static string Describe(EventSource s) =>
         $"{s.TenantId} '{s.DisplayName}' {s.State} content={string.Join(',', s.ContentTypes)} records={s.RecordsCollected} last_sequence={s.LastSequence}"
-        + (s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : s.LastError.Length > 0 ? $" error: {s.LastError}" : "");
+        + (s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : s.LastError.Length > 0 ? $" error: {s.LastError}" : "")
+        + (s.ApiClockSkew is { } skew && skew.ToTimeSpan() != TimeSpan.Zero ? $" api_clock_skew={skew.ToTimeSpan().TotalSeconds:F0}s" : "");
 
     private static string Describe(IngressEvent e)
     {
