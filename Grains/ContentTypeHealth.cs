@@ -1,3 +1,5 @@
+using O365Activity.Contracts.EventSources;
+
 namespace O365Activity.Grains;
 
 /// <summary>Subscription and error state of one content type of a tenant (part of <see cref="TenantState"/>).</summary>
@@ -32,6 +34,12 @@ public sealed class ContentTypeHealth
     /// <summary>Whether the last error needs a person (a permission, audit logging, the application's consent).</summary>
     [Id(7)] public bool NeedsAttention { get; set; }
 
+    /// <summary>The spans that could not be collected (case W03), oldest first; the last <see cref="MaxDataGaps"/>.</summary>
+    [Id(8)] public ImmutableArray<DataGap> DataGaps { get; set; } = [];
+
+    /// <summary>How many data gaps are kept.</summary>
+    public const int MaxDataGaps = 20;
+
     /// <summary>A copy, to tell whether a poll changed anything worth writing.</summary>
     public ContentTypeHealth Copy() => (ContentTypeHealth)MemberwiseClone();
 
@@ -39,5 +47,5 @@ public sealed class ContentTypeHealth
     public bool SameAs(ContentTypeHealth other) =>
         Subscribed == other.Subscribed && LastError == other.LastError && RetryAfter == other.RetryAfter
         && Failures == other.Failures && RestartSent == other.RestartSent && LastErrorCode == other.LastErrorCode
-        && LastErrorAt == other.LastErrorAt && NeedsAttention == other.NeedsAttention;
+        && LastErrorAt == other.LastErrorAt && NeedsAttention == other.NeedsAttention && DataGaps == other.DataGaps;
 }

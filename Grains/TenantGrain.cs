@@ -407,6 +407,12 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             try
             {
                 var outcome = await _pipeline.PollAsync(source, contentType, health, NotifyAsync, cancellationToken);
+                if (outcome.Gap is { } gap)
+                {
+                    var gaps = (health.DataGaps.IsDefault ? [] : health.DataGaps).Add(new DataGap(gap.Start, gap.End, _time.GetUtcNow()));
+                    health.DataGaps = gaps.Length > ContentTypeHealth.MaxDataGaps ? gaps.RemoveAt(0) : gaps;
+                }
+
                 if (outcome.Error is null)
                 {
                     health.LastError = null;
@@ -603,6 +609,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
                 ConsecutiveFailures = health?.Failures ?? 0,
                 RetryAt = health?.RetryAfter,
                 NeedsAttention = health?.NeedsAttention ?? false,
+                DataGaps = health is { DataGaps.IsDefault: false } ? health.DataGaps : [],
             };
         }).ToImmutableArray();
         var lastSequence = _source?.LastSequence ?? 0;

@@ -30,6 +30,16 @@ public enum ConnectionState
     Degraded = 5,
 }
 
+/// <summary>
+/// A time span of a content type whose content could no longer be listed (case W03): it fell out of the API's 7-day
+/// window (PROTOCOL.md §4) while the source was not collected, so its events are lost.
+/// </summary>
+/// <param name="Start">The start of the span (UTC): where the cursor (less the listing overlap) was.</param>
+/// <param name="End">The end (UTC): the earliest start the API still accepted.</param>
+/// <param name="FoundAt">When the collector found it (UTC).</param>
+[GenerateSerializer, Immutable, Alias("o365.DataGap")]
+public sealed record DataGap([property: Id(0)] DateTimeOffset Start, [property: Id(1)] DateTimeOffset End, [property: Id(2)] DateTimeOffset FoundAt);
+
 /// <summary>Collection state of one content type of one event source.</summary>
 [GenerateSerializer, Immutable, Alias("o365.ContentTypeStatus")]
 public sealed record ContentTypeStatus
@@ -63,6 +73,9 @@ public sealed record ContentTypeStatus
 
     /// <summary>True when the last error needs a person (see <see cref="ConnectionState.Failed"/>).</summary>
     [Id(9)] public bool NeedsAttention { get; init; }
+
+    /// <summary>The spans that could not be collected (case W03), oldest first; at most the last 20.</summary>
+    [Id(10)] public ImmutableArray<DataGap> DataGaps { get; init; } = [];
 }
 
 /// <summary>An event source as its clients see it: settings, connection state, health.</summary>

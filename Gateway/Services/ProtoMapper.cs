@@ -41,6 +41,7 @@ public static class ProtoMapper
         message.FederatedDomains.AddRange(status.Settings.FederatedDomains);
         message.ContentTypeStatus.AddRange(status.ContentTypes.Select(c => new Proto.ContentTypeStatus
         {
+            DataGaps = { c.DataGaps.Select(g => new Proto.DataGap { Start = Time(g.Start), End = Time(g.End), FoundAt = Time(g.FoundAt) }) },
             ContentType = c.ContentType,
             Subscribed = c.Subscribed,
             Cursor = Time(c.Cursor),

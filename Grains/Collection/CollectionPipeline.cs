@@ -149,7 +149,7 @@ public sealed partial class CollectionPipeline(
         }
 
         await batch.DrainAsync();
-        return new PollOutcome(batch.Stored, batch.Duplicates, heldBackBlobs, blobError);
+        return new PollOutcome(batch.Stored, batch.Duplicates, heldBackBlobs, blobError) { Gap = plan.Gap };
     }
 
     private async Task<IReadOnlyList<ContentBlob>> ListAsync(Guid tenantId, string contentType, ListingWindow window, ContentTypeHealth health, CancellationToken cancellationToken)

@@ -5,4 +5,8 @@ namespace O365Activity.Grains.Collection;
 /// <param name="Duplicates">Records skipped because their <c>Id</c> was stored already.</param>
 /// <param name="HeldBack">Blobs that failed and will be fetched again on a later poll (the cursor stays before them).</param>
 /// <param name="Error">The last blob failure, for the status; null when every blob was processed.</param>
-public sealed record PollOutcome(long Stored, long Duplicates, int HeldBack, string? Error);
+public sealed record PollOutcome(long Stored, long Duplicates, int HeldBack, string? Error)
+{
+    /// <summary>The span this poll found could no longer be listed (case W03), if any; the cursor has moved past it.</summary>
+    public ListingWindow? Gap { get; init; }
+}

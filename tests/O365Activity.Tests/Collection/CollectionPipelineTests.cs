@@ -49,6 +49,25 @@ public sealed class CollectionPipelineTests
     }
 
     [Fact]
+    public async Task Poll_W03_CursorOlderThanSevenDays_ReportsTheGapListsFromTheFloorAndCatchesUp()
+    {
+        var (pipeline, source) = await StartAsync();
+        await pipeline.PollAsync(source, Aad, new ContentTypeHealth(), Notify, CancellationToken.None);
+        var cursor = source.Cursor(Aad)!.ListedThrough!.Value;
+
+        // Nine days without collection; then a blob inside the last 7 days.
+        _time.Advance(TimeSpan.FromDays(9));
+        _api.AddBlob(Aad, _time.GetUtcNow().AddDays(-6), TestRecords.SignIn(1));
+        var outcome = await pipeline.PollAsync(source, Aad, new ContentTypeHealth(), Notify, CancellationToken.None);
+
+        var floor = _time.GetUtcNow() - ListingWindowPlanner.MaxLookback;
+        Assert.Equal(new ListingWindow(cursor - TimeSpan.FromHours(1), floor), outcome.Gap);
+        Assert.Equal(1, outcome.Stored);
+        Assert.Equal(_time.GetUtcNow(), source.Cursor(Aad)!.ListedThrough);
+        Assert.Null((await pipeline.PollAsync(source, Aad, new ContentTypeHealth(), Notify, CancellationToken.None)).Gap);
+    }
+
+    [Fact]
     public async Task Poll_BlobsAlreadyProcessed_AreNotFetchedAgain()
     {
         var (pipeline, source) = await StartAsync();
