@@ -22,7 +22,11 @@ silos=1
 tenant=${DEMO_TENANT:-7e3f5c2a-9b1d-4e6f-8a2c-3d4b5e6f7a8b}
 while [ $# -gt 0 ]; do
     case "$1" in
-        --records) records=$(cd "$2" && pwd); shift 2 ;;
+        --records|--grpc-port|--consent-port|--emulator-port|--pg-port|--silos)
+            [ $# -ge 2 ] || { echo "$1 needs a value (see --help)" >&2; exit 2; } ;;
+    esac
+    case "$1" in
+        --records) records=$(cd "$2" 2>/dev/null && pwd) || { echo "--records: no such directory: $2" >&2; exit 2; }; shift 2 ;;
         --grpc-port) grpc_port=$2; shift 2 ;;
         --consent-port) consent_port=$2; shift 2 ;;
         --emulator-port) emulator_port=$2; shift 2 ;;
@@ -46,6 +50,13 @@ case "$silos" in ''|*[!0-9]*) echo "--silos needs a number from 1 to 9" >&2; exi
 
 state="$here/.local"
 mkdir -p "$state/logs"
+
+# One run per clone: a second would share its database, logs and ports with the first and take its silo's place.
+exec 9>"$state/run-local.lock"
+if ! flock -n 9; then
+    echo "run-local.sh is already running in this clone ($here); stop it first (Ctrl-C in its terminal)." >&2
+    exit 1
+fi
 pids=()
 cleanup() {
     # Ignore further INT/TERM (Ctrl-C twice, or timeout signalling the script and then its group): the clean-up must
@@ -124,7 +135,7 @@ pids+=($!); wait_for_port emulator "$emulator_port" "${pids[-1]}"
 
 # PostgreSQL: created in .local/pg on the first run, reused after (as a non-root user: PostgreSQL refuses root).
 echo "Starting PostgreSQL on 127.0.0.1:$pg_port (data in $state/pg)..."
-connection=$("$here/tools/local-postgres.sh" start "$state/pg" "$pg_port") || exit 1
+connection=$("$here/tools/local-postgres.sh" start "$state/pg" "$pg_port" 9>&-) || exit 1
 export Storage__ConnectionString="$connection" Cluster__AdvertisedAddress=127.0.0.1 Cluster__ClusterId=o365activity-local
 
 export Collector__ClientId=$client_id Collector__ClientSecret=$client_secret

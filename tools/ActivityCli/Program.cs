@@ -96,7 +96,13 @@ public static class Program
         var get = new Command("get", "Shows a tenant's event source.") { tenant };
         get.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
         {
-            await output.WriteLineAsync(Describe(await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = parseResult.GetValue(tenant) }, cancellationToken: CancellationToken.None)));
+            var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = parseResult.GetValue(tenant) }, cancellationToken: CancellationToken.None);
+            await output.WriteLineAsync(Describe(source));
+            foreach (var line in Details(source))
+            {
+                await output.WriteLineAsync("  " + line);
+            }
+
             return 0;
         }));
 
@@ -364,6 +370,33 @@ public static class Program
         $"{s.TenantId} '{s.DisplayName}' {s.State} content={string.Join(',', s.ContentTypes)} records={s.RecordsCollected} last_sequence={s.LastSequence}"
         + (s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : s.LastError.Length > 0 ? $" error: {s.LastError}" : "")
         + (s.ApiClockSkew is { } skew && skew.ToTimeSpan() != TimeSpan.Zero ? $" api_clock_skew={skew.ToTimeSpan().TotalSeconds:F0}s" : "");
+
+    /// <summary>The lines under <c>get</c>'s summary: the consent URL while it waits, then each content type's state.</summary>
+    private static IEnumerable<string> Details(EventSource s)
+    {
+        static string At(Google.Protobuf.WellKnownTypes.Timestamp? t) => t is null ? "never" : $"{t.ToDateTimeOffset():u}";
+        if (s.AdminConsentUrl.Length > 0)
+        {
+            yield return $"admin consent URL: {s.AdminConsentUrl}";
+        }
+
+        foreach (var c in s.ContentTypeStatus)
+        {
+            var line = $"{c.ContentType}: subscribed={c.Subscribed} cursor={At(c.Cursor)} last polled={At(c.LastPolledAt)}";
+            if (c.ConsecutiveFailures > 0 || c.LastError.Length > 0)
+            {
+                line += $" failures in a row={c.ConsecutiveFailures} last error [{c.LastErrorCode}] at {At(c.LastErrorAt)}: {c.LastError}"
+                    + (c.RetryAt is { } retry ? $" (tried again at {retry.ToDateTimeOffset():u})" : "")
+                    + (c.NeedsAttention ? " — needs an administrator" : "");
+            }
+
+            yield return line;
+            foreach (var gap in c.DataGaps)
+            {
+                yield return $"  data gap (events lost): {At(gap.Start)} to {At(gap.End)}, found {At(gap.FoundAt)}";
+            }
+        }
+    }
 
     private static string Describe(IngressEvent e)
     {
