@@ -290,11 +290,7 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         var tenant = Guid.NewGuid();
         var t = tenant.ToString();
         var sources = new EventSources.EventSourcesClient(service.Channel);
-        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.General" } });
-        using (var browser = new HttpClient())
-        {
-            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
-        }
+        await TestSources.CreateConnectedAsync(sources, tenant, unfiltered: false, "Audit.General");
 
         await WaitForPollsAsync(sources, t, 1);
         Assert.Equal(ConnectionState.Connected, (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = t })).State);
@@ -322,11 +318,7 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
         var tenant = Guid.NewGuid();
         var t = tenant.ToString();
         var sources = new EventSources.EventSourcesClient(service.Channel);
-        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = t, ContentTypes = { "Audit.General" } });
-        using (var browser = new HttpClient())
-        {
-            (await browser.GetAsync(created.AdminConsentUrl)).EnsureSuccessStatusCode();
-        }
+        await TestSources.CreateConnectedAsync(sources, tenant, unfiltered: false, "Audit.General");
 
         await WaitForPollsAsync(sources, t, 1);
         service.Emulator.State.SetAuditingEnabled(tenant, false);
