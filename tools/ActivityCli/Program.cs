@@ -367,9 +367,16 @@ public static class Program
     }
 
     private static string Describe(EventSource s) =>
-        $"{s.TenantId} '{s.DisplayName}' {s.State} content={string.Join(',', s.ContentTypes)} records={s.RecordsCollected} last_sequence={s.LastSequence}"
+        $"{s.TenantId} '{s.DisplayName}' {StateName(s.State)} content={string.Join(',', s.ContentTypes)} records={s.RecordsCollected} last_sequence={s.LastSequence}"
         + (s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : s.LastError.Length > 0 ? $" error: {s.LastError}" : "")
         + (s.ApiClockSkew is { } skew && skew.ToTimeSpan() != TimeSpan.Zero ? $" api_clock_skew={skew.ToTimeSpan().TotalSeconds:F0}s" : "");
+
+    /// <summary>A state as the API and the README name it: <c>PENDING_CONSENT</c>, <c>CONNECTED</c>, <c>DEGRADED</c>…</summary>
+    private static string StateName(ConnectionState state) =>
+        typeof(ConnectionState).GetField(state.ToString())?.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+            is [Google.Protobuf.Reflection.OriginalNameAttribute original, ..]
+            ? original.Name.Replace("CONNECTION_STATE_", "", StringComparison.Ordinal)
+            : state.ToString();
 
     /// <summary>The lines under <c>get</c>'s summary: the consent URL while it waits, then each content type's state.</summary>
     private static IEnumerable<string> Details(EventSource s)
