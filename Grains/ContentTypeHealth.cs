@@ -40,6 +40,17 @@ public sealed class ContentTypeHealth
     /// <summary>How many data gaps are kept.</summary>
     public const int MaxDataGaps = 20;
 
+    /// <summary>Records a poll without error: the error, its code and time, the failures and the back-off are cleared.</summary>
+    public void Succeeded()
+    {
+        LastError = null;
+        LastErrorCode = null;
+        LastErrorAt = null;
+        NeedsAttention = false;
+        Failures = 0;
+        RetryAfter = null;
+    }
+
     /// <summary>A copy, to tell whether a poll changed anything worth writing.</summary>
     public ContentTypeHealth Copy() => (ContentTypeHealth)MemberwiseClone();
 

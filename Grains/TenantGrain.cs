@@ -415,12 +415,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
                 if (outcome.Error is null)
                 {
-                    health.LastError = null;
-                    health.LastErrorCode = null;
-                    health.LastErrorAt = null;
-                    health.NeedsAttention = false;
-                    health.Failures = 0;
-                    health.RetryAfter = null;
+                    health.Succeeded();
                 }
                 else
                 {
@@ -613,7 +608,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             };
         }).ToImmutableArray();
         var lastSequence = _source?.LastSequence ?? 0;
-        var (state, reason) = Health(contentTypes);
+        var (state, reason) = DeriveStatus(contentTypes);
         return new EventSourceStatus
         {
             Settings = S.Settings,
@@ -637,7 +632,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     /// needs a person, <c>DEGRADED</c> when one failed <see cref="CollectorOptions.UnhealthyAfterFailures"/> polls in a
     /// row, <c>CONNECTING</c> until each was polled without error once, else <c>CONNECTED</c>.
     /// </summary>
-    private (ConnectionState State, string Reason) Health(ImmutableArray<ContentTypeStatus> contentTypes)
+    private (ConnectionState State, string Reason) DeriveStatus(ImmutableArray<ContentTypeStatus> contentTypes)
     {
         switch (S.State)
         {

@@ -230,20 +230,12 @@ public static class NormalizeScenario
 
     private readonly record struct Run(double Rate, double BytesPerRecord, double AllThreadsPerRecord);
 
-    private static Run Measure(int records, Action action)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var total = GC.GetTotalAllocatedBytes(precise: true);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
-        action();
-        clock.Stop();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        var all = GC.GetTotalAllocatedBytes(precise: true) - total;
-        return new Run(records / clock.Elapsed.TotalSeconds, allocated / (double)records, all / (double)records);
-    }
+    private static Run Measure(int records, Action action) =>
+        MeasureAsync(records, () =>
+        {
+            action();
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
 
     private static async Task<Run> MeasureAsync(int records, Func<Task> action)
     {

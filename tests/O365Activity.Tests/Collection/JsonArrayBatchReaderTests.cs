@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using O365Activity.Grains.Collection;
 
+using O365Activity.Tests.Infrastructure;
+
 namespace O365Activity.Tests.Collection;
 
 /// <summary>
@@ -126,50 +128,12 @@ public sealed class JsonArrayBatchReaderTests
     private static async Task<List<string>> ReadAllAsync(string body, int readSize, List<string>? read = null)
     {
         read ??= [];
-        using var reader = new JsonArrayBatchReader(new ChunkedStream(Encoding.UTF8.GetBytes(body), readSize));
+        using var reader = new JsonArrayBatchReader(new CountingStream(Encoding.UTF8.GetBytes(body), readSize));
         while (await reader.ReadAsync(CancellationToken.None))
         {
             read.AddRange(reader.Current.EnumerateArray().Select(e => e.GetRawText()));
         }
 
         return read;
-    }
-
-    /// <summary>A read-only stream that returns at most a given number of bytes per read, as a network stream may.</summary>
-    private sealed class ChunkedStream(byte[] bytes, int chunk) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = Math.Min(Math.Min(count, chunk), bytes.Length - _position);
-            Array.Copy(bytes, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

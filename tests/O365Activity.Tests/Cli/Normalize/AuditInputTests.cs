@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using O365Activity.Cli.Normalize;
 
+using O365Activity.Tests.Infrastructure;
+
 namespace O365Activity.Tests.Cli.Normalize;
 
 /// <summary>The <c>normalize</c> command's input reader: how the format is decided, and that it streams.</summary>

@@ -1,6 +1,8 @@
 using System.Text;
 using O365Activity.Cli.Normalize;
 
+using O365Activity.Tests.Infrastructure;
+
 namespace O365Activity.Tests.Cli.Normalize;
 
 /// <summary><see cref="ByteWindow"/>: encodings, line and column tracking, lines longer than its first buffer.</summary>

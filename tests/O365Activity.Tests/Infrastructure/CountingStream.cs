@@ -1,7 +1,10 @@
-namespace O365Activity.Tests.Cli.Normalize;
+namespace O365Activity.Tests.Infrastructure;
 
-/// <summary>A read-only, non-seekable stream over bytes that counts what has been read from it.</summary>
-internal sealed class CountingStream(byte[] bytes) : Stream
+/// <summary>
+/// A read-only, non-seekable stream over bytes that counts what has been read from it, and returns at most
+/// <paramref name="chunk"/> bytes per read, as a network stream may.
+/// </summary>
+internal sealed class CountingStream(byte[] bytes, int chunk = int.MaxValue) : Stream
 {
     public long BytesRead { get; private set; }
 
@@ -21,7 +24,7 @@ internal sealed class CountingStream(byte[] bytes) : Stream
 
     public override int Read(byte[] buffer, int offset, int count)
     {
-        var n = (int)Math.Min(count, bytes.Length - BytesRead);
+        var n = (int)Math.Min(Math.Min(count, chunk), bytes.Length - BytesRead);
         Array.Copy(bytes, BytesRead, buffer, offset, n);
         BytesRead += n;
         return n;
