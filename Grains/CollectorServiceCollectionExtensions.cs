@@ -15,7 +15,8 @@ public static class CollectorServiceCollectionExtensions
     /// Adds <see cref="CollectorOptions"/> (section <c>Collector</c>, validated at start-up), the MSAL token provider,
     /// the Management Activity API client with its retry pipeline (the only retry boundary: HTTP 408, 429, 5xx,
     /// connection failures and attempt timeouts, 3 retries; see <see cref="ApiRetryPolicy"/>), the API's clock
-    /// (<see cref="ServerClock"/>, on which the collection pipeline plans its windows), the collection pipeline (which needs an
+    /// (<see cref="ServerClock"/>, on which the collection pipeline plans its windows), the silo's poll timer
+    /// (<see cref="PollWheel"/>, which needs the silo's <see cref="IGrainFactory"/>), the collection pipeline (which needs an
     /// <see cref="O365Activity.Storage.IEventStore"/>, registered by the cluster composition) and the system clock
     /// (unless a <see cref="TimeProvider"/> is registered already).
     /// </summary>
@@ -51,6 +52,7 @@ public static class CollectorServiceCollectionExtensions
         services.TryAddSingleton<ManagementApiClient>();
         services.TryAddSingleton<IManagementActivityApi>(sp => sp.GetRequiredService<ManagementApiClient>());
         services.TryAddSingleton(sp => new ServerClock(sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<ServerClock>>()));
+        services.TryAddSingleton<PollWheel>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<CollectionPipeline>(sp, (TimeProvider)sp.GetRequiredService<ServerClock>()));
         return services;
     }

@@ -12,8 +12,9 @@ namespace O365Activity.Grains;
 
 /// <summary>
 /// The event source of one tenant (key: tenant id): the single owner of its settings, consent, health and poll loop
-/// (DESIGN.md decisions 1–4). A grain timer polls every <see cref="CollectorOptions.PollInterval"/> while the grain is
-/// active, and a reminder re-activates the grain (and so the timer) after deactivation or silo loss; the collection
+/// (DESIGN.md decisions 1–4). The silo's <see cref="PollWheel"/> calls it to poll every
+/// <see cref="CollectorOptions.PollInterval"/> while the grain is active, and a reminder re-activates the grain (and so its
+/// polling) after deactivation or silo loss; the collection
 /// itself is <see cref="CollectionPipeline"/>'s, which stores events before the grain tells the tenant's notice stream.
 /// </summary>
 /// <remarks>
@@ -25,7 +26,7 @@ namespace O365Activity.Grains;
 /// promptly once it is back). An event store that cannot be reached pauses polling; nothing moves past unsaved events.</para>
 /// </remarks>
 [GrainType("tenant")]
-public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
+public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IRemindable
 {
     private const string KeepAliveReminder = "poll-keepalive";
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
@@ -39,7 +40,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     private readonly CollectorOptions _options;
     private readonly ILogger<TenantGrain> _logger;
     private readonly ServerClock? _serverClock;
-    private IGrainTimer? _pollTimer;
+    private readonly PollWheel _wheel;
+    private bool _polling;
     private SourceContext? _source;
     private CancellationTokenSource _stop = new();
     private Task? _poll;
@@ -56,8 +58,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
         TimeProvider time,
         IOptions<CollectorOptions> options,
         ILogger<TenantGrain> logger,
+        PollWheel wheel,
         ServerClock? serverClock = null)
     {
+        _wheel = wheel;
         _serverClock = serverClock;
         _state = state;
         _pipeline = pipeline;
@@ -90,6 +94,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     /// <inheritdoc />
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        StopPolling();
         await _stop.CancelAsync();
         if (_poll is { } running)
         {
@@ -252,9 +257,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
             throw new EventSourceException(EventSourceError.NotFound, $"Tenant {TenantId} has no event source.");
         }
 
-        // Delete interleaves with a running poll: stop the timer, cancel the poll and wait for it to unwind.
-        _pollTimer?.Dispose();
-        _pollTimer = null;
+        // Delete interleaves with a running poll: cancel the next poll and the running one, and wait for it to unwind.
+        StopPolling();
         await _stop.CancelAsync();
         if (_poll is { } running)
         {
@@ -300,7 +304,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
     {
         if (S.State == ConnectionState.Connected)
         {
-            // Activation already started the timer; a timer lost to an unexpected failure is started again here.
+            // Activation already started polling; a booking lost to an unexpected failure is made again here.
             StartPolling();
         }
         else if (await this.GetReminder(reminderName) is { } reminder)
@@ -311,16 +315,39 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
 
     private void StartPolling()
     {
-        if (_pollTimer is null)
+        if (!_polling)
         {
+            _polling = true;
             _pollDue = _time.GetUtcNow();
-            _pollTimer = this.RegisterGrainTimer(
-                PollAsync,
-                new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+            _wheel.Schedule(TenantId, _pollDue.Value);
         }
     }
 
-    private async Task PollAsync(CancellationToken timerToken)
+    private void StopPolling()
+    {
+        _polling = false;
+        _wheel.Cancel(TenantId);
+    }
+
+    /// <inheritdoc />
+    public Task PollDue()
+    {
+        if (!_polling || _pollDue is not { } due)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_time.GetUtcNow() < due - PollSchedule.Grid(_options.PollInterval) / 2)
+        {
+            // Not due: a call booked by an activation that has since moved, or a duplicate. Keep this activation's booking.
+            _wheel.Schedule(TenantId, due);
+            return Task.CompletedTask;
+        }
+
+        return PollAsync();
+    }
+
+    private async Task PollAsync()
     {
         try
         {
@@ -329,8 +356,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
                 return;
             }
 
-            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(timerToken, _stop.Token);
-            var run = PollOnceAsync(S.Settings, cancellation.Token);
+            var run = PollOnceAsync(S.Settings, _stop.Token);
             _poll = run;
             try
             {
@@ -350,17 +376,17 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, IRemindable
         }
     }
 
-    /// <summary>Sets the timer for the next poll (see <see cref="PollSchedule"/>).</summary>
+    /// <summary>Books the next poll on the silo's <see cref="PollWheel"/> (see <see cref="PollSchedule"/>).</summary>
     private void ScheduleNextPoll()
     {
-        if (_pollTimer is not { } timer)
+        if (!_polling)
         {
             return;
         }
 
         var now = _time.GetUtcNow();
         _pollDue = PollSchedule.Next(_pollDue ?? now, now, _options.PollInterval);
-        timer.Change(_pollDue.Value - now, Timeout.InfiniteTimeSpan);
+        _wheel.Schedule(TenantId, _pollDue.Value);
     }
 
     private async Task PollOnceAsync(EventSourceSettings settings, CancellationToken cancellationToken)
