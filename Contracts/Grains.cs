@@ -24,13 +24,26 @@ public interface ITenantGrain : IGrainWithGuidKey
     Task<EventSourceStatus> GetStatus();
 
     /// <summary>
-    /// Handles the admin-consent redirect: checks <c>state</c>, records a refusal, or proves consent by acquiring an
-    /// app-only token and calling <c>subscriptions/list</c>, then starts the subscriptions and polling.
+    /// Handles the admin-consent redirect (PROTOCOL.md §2): checks <c>state</c> (current, unexpired, unused), then
+    /// <c>error</c> before anything else (Entra sends <c>admin_consent=True</c> with errors too) and records a refusal
+    /// (the source stays pending, with a fresh consent URL), or proves consent by acquiring an app-only token and
+    /// calling <c>subscriptions/list</c>, then starts the subscriptions and polling. The <c>state</c> is spent by the call.
     /// </summary>
-    /// <returns>The status after the callback: <see cref="ConnectionState.Connecting"/> (or later states) once consent is verified, or <see cref="ConnectionState.Failed"/> with the reason.</returns>
-    /// <exception cref="EventSourceException"><see cref="EventSourceError.NotFound"/> without a source; <see cref="EventSourceError.PermissionDenied"/> when <c>state</c> does not match.</exception>
+    /// <returns>Whether consent was granted and verified, a sentence for the administrator's browser, and the status.</returns>
+    /// <exception cref="EventSourceException"><see cref="EventSourceError.PermissionDenied"/> when <c>state</c> is not the
+    /// source's (or there is no source): nothing changes; <see cref="EventSourceError.FailedPrecondition"/> when it is the
+    /// source's but expired or used already: nothing changes, and the message says so in plain language.</exception>
     [Alias("CompleteConsent")]
-    Task<EventSourceStatus> CompleteConsent(ConsentCallback callback);
+    Task<ConsentResult> CompleteConsent(ConsentCallback callback);
+
+    /// <summary>
+    /// Issues a fresh admin-consent <c>state</c> (and so URL), valid for <c>Collector:ConsentStateLifetime</c>; the
+    /// previous one stops working. Also for a connected source whose consent must be granted again (revoked).
+    /// </summary>
+    /// <returns>The status, with the new <see cref="EventSourceStatus.ConsentState"/>.</returns>
+    /// <exception cref="EventSourceException"><see cref="EventSourceError.NotFound"/> when the tenant has no source.</exception>
+    [Alias("RenewConsent")]
+    Task<EventSourceStatus> RenewConsent();
 
     /// <summary>
     /// Deletes the source: stops a running poll, drops its reminder, state and registry entry (its stored events are

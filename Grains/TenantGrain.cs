@@ -155,10 +155,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         {
             Settings = created,
             State = ConnectionState.PendingConsent,
-            ConsentState = $"{TenantId}.{Base64Url(RandomNumberGenerator.GetBytes(24))}",
             CreatedAt = now,
             SourceId = sourceId,
         };
+        IssueConsentState();
         await _state.WriteStateAsync();
         _source = new SourceContext(TenantId, sourceId, created.FederatedDomains);
         await RecordHostAsync(CancellationToken.None);
@@ -186,32 +186,48 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     }
 
     /// <inheritdoc />
-    public async Task<EventSourceStatus> CompleteConsent(ConsentCallback callback)
+    public async Task<ConsentResult> CompleteConsent(ConsentCallback callback)
     {
-        var status = ToStatus();
-        if (S.ConsentState is null || callback.State is null
-            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(S.ConsentState), Encoding.UTF8.GetBytes(callback.State)))
+        // The state first: it proves the callback belongs to this source's current consent URL. Only then is anything
+        // said beyond "does not match", so that the page tells strangers nothing about which tenants exist.
+        if (!SameSecret(S.ConsentState, callback.State))
         {
+            if (SameSecret(S.UsedConsentState, callback.State))
+            {
+                throw new EventSourceException(EventSourceError.FailedPrecondition,
+                    "This admin-consent link was used already; the event source shows the outcome. To try again, ask the event source's operator for a fresh link.");
+            }
+
             LogConsentStateMismatch(_logger, TenantId);
             throw new EventSourceException(EventSourceError.PermissionDenied, $"The consent callback's state does not match the event source of tenant {TenantId}.");
         }
 
-        if (S.State == ConnectionState.Connected)
+        if (S.ConsentStateIssuedAt is not { } issued || _time.GetUtcNow() - issued > _options.ConsentStateLifetime)
         {
-            // The same callback again (a reloaded page): consent is already proven.
-            return status;
+            LogConsentStateExpired(_logger, TenantId);
+            throw new EventSourceException(EventSourceError.FailedPrecondition,
+                $"This admin-consent link has expired (a link is valid for {Describe(_options.ConsentStateLifetime)}). Ask the event source's operator for a fresh link.");
         }
 
+        // Single use: whatever the outcome, this state is spent.
+        S.UsedConsentState = S.ConsentState;
+        S.ConsentState = null;
+        S.ConsentStateIssuedAt = null;
+
+        // Errors first: Entra sends admin_consent=True with errors too (PROTOCOL.md §2).
         if (!string.IsNullOrEmpty(callback.Error))
         {
-            // Text from the browser's query: bounded and on one line before it is stored, shown and logged.
-            var error = Printable(callback.Error, 100);
-            var description = Printable(callback.ErrorDescription ?? "", 500);
-            S.State = ConnectionState.Failed;
-            S.LastError = $"Admin consent was not granted: {error}: {description}";
-            LogConsentRefused(_logger, TenantId, error, description);
+            var (code, message) = ConsentErrorText.Explain(callback.Error, callback.ErrorDescription);
+            S.LastError = message;
+            if (S.State != ConnectionState.Connected)
+            {
+                S.State = ConnectionState.PendingConsent;
+            }
+
+            IssueConsentState();
+            LogConsentRefused(_logger, TenantId, Printable(callback.Error, 100), code);
             await _state.WriteStateAsync();
-            return ToStatus();
+            return new ConsentResult(false, message, ToStatus());
         }
 
         // The callback's tenant value proves nothing (PROTOCOL.md §2): a token and a subscriptions/list call do.
@@ -240,14 +256,44 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         }
 
         S.State = ConnectionState.Connected;
-        S.ConnectedAt = _time.GetUtcNow();
+        S.ConnectedAt ??= _time.GetUtcNow();
         S.LastError = null;
         await _state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
         LogConnected(_logger, TenantId);
         StartPolling();
+        return new ConsentResult(true, "Connected: the tenant's audit activity is being collected. You can close this tab.", ToStatus());
+    }
+
+    /// <inheritdoc />
+    public async Task<EventSourceStatus> RenewConsent()
+    {
+        if (S.Settings is null)
+        {
+            throw new EventSourceException(EventSourceError.NotFound, $"Tenant {TenantId} has no event source.");
+        }
+
+        IssueConsentState();
+        await _state.WriteStateAsync();
+        LogConsentRenewed(_logger, TenantId);
         return ToStatus();
     }
+
+    /// <summary>A fresh consent <c>state</c>: the tenant id, a dot, 24 random bytes (base64url); the previous one stops working.</summary>
+    private void IssueConsentState()
+    {
+        S.ConsentState = $"{TenantId}.{Base64Url(RandomNumberGenerator.GetBytes(24))}";
+        S.ConsentStateIssuedAt = _time.GetUtcNow();
+    }
+
+    private static bool SameSecret(string? expected, string? given) =>
+        expected is not null && given is not null
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given));
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalHours >= 1 && span.TotalHours == Math.Floor(span.TotalHours) ? $"{span.TotalHours:0} hour{(span.TotalHours == 1 ? "" : "s")}"
+        : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} minutes"
+        : $"{span.TotalSeconds:0.#} seconds";
 
     /// <inheritdoc />
     public async Task Delete()
@@ -587,13 +633,20 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         }
     }
 
-    private async Task<EventSourceStatus> FailConsentAsync(string error)
+    private async Task<ConsentResult> FailConsentAsync(string error)
     {
-        S.State = ConnectionState.Failed;
+        if (S.State != ConnectionState.Connected)
+        {
+            S.State = ConnectionState.Failed;
+        }
+
         S.LastError = error;
+        IssueConsentState();
         LogConsentVerificationFailed(_logger, TenantId, error);
         await _state.WriteStateAsync();
-        return ToStatus();
+        return new ConsentResult(false,
+            "Consent was given, but the collector could not use it yet: " + error + " Consent can take a few minutes to take effect; try again with a fresh link.",
+            ToStatus());
     }
 
     private ContentTypeHealth Health(string contentType)
@@ -641,7 +694,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             State = state,
             StatusReason = reason,
             ApiClockSkew = _serverClock?.Skew ?? TimeSpan.Zero,
-            ConsentState = S.State == ConnectionState.Connected ? null : S.ConsentState,
+            ConsentState = S.ConsentState,
+            ConsentStateExpiresAt = S.ConsentStateIssuedAt + _options.ConsentStateLifetime,
             CreatedAt = S.CreatedAt,
             ConnectedAt = S.ConnectedAt,
             LastSuccessfulPollAt = contentTypes.Any(c => c.LastPolledAt is null) ? null : contentTypes.Min(c => c.LastPolledAt),
@@ -713,8 +767,14 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: consent callback with a state that does not match; refused")]
     private static partial void LogConsentStateMismatch(ILogger logger, Guid tenantId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: admin consent refused: {Error}: {Description}")]
-    private static partial void LogConsentRefused(ILogger logger, Guid tenantId, string error, string description);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: consent callback with an expired state; refused")]
+    private static partial void LogConsentStateExpired(ILogger logger, Guid tenantId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: a fresh admin-consent URL was issued; the previous one no longer works")]
+    private static partial void LogConsentRenewed(ILogger logger, Guid tenantId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: admin consent refused: {Error} ({Code})")]
+    private static partial void LogConsentRefused(ILogger logger, Guid tenantId, string error, string code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {Error}")]
     private static partial void LogConsentVerificationFailed(ILogger logger, Guid tenantId, string error);

@@ -17,8 +17,9 @@ public sealed class TenantState
     [Id(1)] public ConnectionState State { get; set; }
 
     /// <summary>
-    /// The OAuth <c>state</c> value bound to this source's admin consent. Kept after connection (but no longer shown),
-    /// so that a callback for a connected source is still checked against it.
+    /// The OAuth <c>state</c> value of the source's current admin-consent URL: unguessable (24 random bytes after the
+    /// tenant id), single-use and valid for <see cref="Collection.CollectorOptions.ConsentStateLifetime"/> from
+    /// <see cref="ConsentStateIssuedAt"/>; null when none is outstanding (once a callback used it).
     /// </summary>
     [Id(2)] public string? ConsentState { get; set; }
 
@@ -36,4 +37,10 @@ public sealed class TenantState
 
     /// <summary>The source's incarnation in the event store: new at each create, so a re-created source starts at sequence 1.</summary>
     [Id(7)] public Guid SourceId { get; set; }
+
+    /// <summary>When <see cref="ConsentState"/> was issued (UTC).</summary>
+    [Id(8)] public DateTimeOffset? ConsentStateIssuedAt { get; set; }
+
+    /// <summary>The last <c>state</c> a callback used, kept to tell a reused link (a reloaded page) from a forged one.</summary>
+    [Id(9)] public string? UsedConsentState { get; set; }
 }

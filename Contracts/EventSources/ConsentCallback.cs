@@ -23,3 +23,14 @@ public sealed record ConsentCallback
     /// <summary>The <c>error_description</c> (an AADSTS message); null on success.</summary>
     [Id(4)] public string? ErrorDescription { get; init; }
 }
+
+/// <summary>What an admin-consent callback came to.</summary>
+/// <param name="Granted">True when consent was verified (a token for the tenant and a <c>subscriptions/list</c> answer).</param>
+/// <param name="Message">One or two sentences for the administrator's browser: what happened and what to do next. Plain
+/// text (to be HTML-encoded), with no internals.</param>
+/// <param name="Status">The source's status after the callback.</param>
+[GenerateSerializer, Immutable, Alias("o365.ConsentResult")]
+public sealed record ConsentResult(
+    [property: Id(0)] bool Granted,
+    [property: Id(1)] string Message,
+    [property: Id(2)] EventSourceStatus Status);

@@ -89,10 +89,14 @@ public sealed record EventSourceStatus
     [Id(1)] public ConnectionState State { get; init; }
 
     /// <summary>
-    /// The OAuth <c>state</c> value bound to this source for admin consent (tenant id, a dot, then a random nonce);
-    /// null once connected. The gateway builds the admin-consent URL from it.
+    /// The OAuth <c>state</c> value of the source's current admin-consent URL (tenant id, a dot, then a random nonce);
+    /// null once a callback used it and no fresh one was issued (a connected source). The gateway builds the
+    /// admin-consent URL from it.
     /// </summary>
     [Id(2)] public string? ConsentState { get; init; }
+
+    /// <summary>When <see cref="ConsentState"/> stops being accepted (UTC); null without one.</summary>
+    [Id(13)] public DateTimeOffset? ConsentStateExpiresAt { get; init; }
 
     /// <summary>When the source was created (UTC).</summary>
     [Id(3)] public DateTimeOffset CreatedAt { get; init; }

@@ -43,10 +43,16 @@ public static partial class ConsentEndpoint
         };
         try
         {
-            var status = await grains.GetGrain<ITenantGrain>(tenantId).CompleteConsent(callback);
-            return status.ConnectedAt is not null
-                ? Page(HttpStatusCode.OK, "Connected ✔", $"Tenant {tenantId} ({Encode(status.Settings.DisplayName)}) is connected; its audit activity is being collected. You can close this page.")
-                : Page(HttpStatusCode.OK, "Not connected", $"Tenant {tenantId}: {Encode(status.LastError ?? "consent could not be verified")}");
+            var result = await grains.GetGrain<ITenantGrain>(tenantId).CompleteConsent(callback);
+            return result.Granted
+                ? Page(HttpStatusCode.OK, "Connected ✔", $"Tenant {tenantId} ({Encode(result.Status.Settings.DisplayName)}): {Encode(result.Message)}")
+                : Page(HttpStatusCode.OK, "Not connected", $"Tenant {tenantId}: {Encode(result.Message)}");
+        }
+        catch (EventSourceException e) when (e.Error == EventSourceError.FailedPrecondition)
+        {
+            // The state was this source's (so the caller held its link), but expired or used: say which, in plain words.
+            LogRefused(loggers.CreateLogger(typeof(ConsentEndpoint)), tenantId, e.Error, e.Message);
+            return Page(HttpStatusCode.Gone, "Consent not recorded", Encode(e.Message));
         }
         catch (EventSourceException e)
         {

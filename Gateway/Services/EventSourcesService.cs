@@ -6,7 +6,7 @@ using Proto = O365Activity.Protos.V1;
 
 namespace O365Activity.Gateway.Services;
 
-/// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant).</summary>
+/// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant), and renew a source's admin-consent URL.</summary>
 public sealed class EventSourcesService(IGrainFactory grains, IEventStore store, ConsentUrlBuilder consentUrls) : Proto.EventSources.EventSourcesBase
 {
     /// <summary>The most federated domains one event source may list (a tenant has a handful; the bound keeps every answer small).</summary>
@@ -74,6 +74,10 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
         await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).Delete();
         return new Proto.DeleteEventSourceResponse();
     }
+
+    /// <inheritdoc />
+    public override async Task<Proto.EventSource> RenewConsentUrl(Proto.RenewConsentUrlRequest request, ServerCallContext context) =>
+        Map(await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).RenewConsent());
 
     private Proto.EventSource Map(EventSourceStatus status) =>
         ProtoMapper.ToProto(status, status.ConsentState is { } state ? consentUrls.Build(status.Settings.TenantId, state) : null);

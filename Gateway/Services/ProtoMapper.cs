@@ -30,6 +30,7 @@ public static class ProtoMapper
             StatusReason = status.StatusReason,
             ApiClockSkew = Duration.FromTimeSpan(status.ApiClockSkew),
             AdminConsentUrl = consentUrl ?? "",
+            AdminConsentUrlExpiresAt = consentUrl is not null && status.ConsentStateExpiresAt is { } expires ? Timestamp.FromDateTimeOffset(expires) : null,
             CreatedAt = Time(status.CreatedAt),
             ConnectedAt = Time(status.ConnectedAt),
             LastSuccessfulPollAt = Time(status.LastSuccessfulPollAt),

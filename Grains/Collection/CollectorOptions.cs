@@ -66,6 +66,15 @@ public sealed class CollectorOptions
     public TimeSpan AttentionRetryInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// How long an admin-consent URL's <c>state</c> is accepted after it was issued (setting
+    /// <c>Collector:ConsentStateLifetime</c>, default 1 hour). A state is also single-use: the callback that uses it
+    /// (granted or refused) retires it, and a refused or failed consent issues a fresh one. <c>RenewConsentUrl</c> issues
+    /// a fresh one at any time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan ConsentStateLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// How far back each listing reaches before the cursor (setting <c>Collector:ListingOverlap</c>, default 1 hour),
     /// so that content published late is still listed (PROTOCOL.md §4, case LATE1).
     /// </summary>

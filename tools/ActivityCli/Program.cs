@@ -81,7 +81,7 @@ public static class Program
         var unfiltered = new Option<bool>("--unfiltered") { Description = "Also stream every record as received (the raw stream)." };
         var tenant = new Argument<string>("TENANT") { Description = "The tenant id (a GUID)." };
 
-        // The one-shot calls (list, get, create, delete) are not cancelled by Ctrl-C: they finish and print their result.
+        // The one-shot calls (list, get, create, delete, renew) are not cancelled by Ctrl-C: they finish and print their result.
         var list = new Command("list", "Lists the event sources.");
         list.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
         {
@@ -129,6 +129,16 @@ public static class Program
             return 0;
         }));
 
+        var renew = new Command("renew", "Issues a fresh admin consent URL for a tenant's event source and prints it; the previous URL stops working.") { tenant };
+        renew.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
+        {
+            var renewed = await sources.RenewConsentUrlAsync(new RenewConsentUrlRequest { TenantId = parseResult.GetValue(tenant) }, cancellationToken: CancellationToken.None);
+            await output.WriteLineAsync(Describe(renewed));
+            await output.WriteLineAsync($"Admin consent URL: {renewed.AdminConsentUrl}");
+            await output.WriteLineAsync($"Valid until {renewed.AdminConsentUrlExpiresAt?.ToDateTimeOffset():u}, for one use.");
+            return 0;
+        }));
+
         var after = new Option<long?>("--after")
         {
             Description = "Start after this sequence (0: from the first stored event); without it, from what is committed now on.",
@@ -167,7 +177,7 @@ public static class Program
 
         return new RootCommand("A command-line client of the O365 activity gateway's gRPC API, and the offline normalizer.")
         {
-            gateway, list, get, create, delete, watch, demo, normalize,
+            gateway, list, get, create, delete, renew, watch, demo, normalize,
         };
     }
 
@@ -384,7 +394,11 @@ public static class Program
         static string At(Google.Protobuf.WellKnownTypes.Timestamp? t) => t is null ? "never" : $"{t.ToDateTimeOffset():u}";
         if (s.AdminConsentUrl.Length > 0)
         {
+            var expires = s.AdminConsentUrlExpiresAt?.ToDateTimeOffset();
             yield return $"admin consent URL: {s.AdminConsentUrl}";
+            yield return expires < DateTimeOffset.UtcNow
+                ? $"  (expired at {expires:u}: run 'renew {s.TenantId}' for a fresh one)"
+                : $"  (single use; valid until {(expires is { } e ? $"{e:u}" : "unknown")})";
         }
 
         foreach (var c in s.ContentTypeStatus)

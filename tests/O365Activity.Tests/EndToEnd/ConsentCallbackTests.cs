@@ -64,7 +64,9 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
         using var browser = new HttpClient();
         using (var consent = await browser.GetAsync(created.AdminConsentUrl))
         {
-            Assert.Contains("Connected", await consent.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var text = await consent.Content.ReadAsStringAsync();
+            Assert.Contains("Connected", text, StringComparison.Ordinal);
+            Assert.Contains("close this tab", text, StringComparison.Ordinal);
         }
 
         using var forged = await browser.GetAsync(Callback($"admin_consent=True&state={tenant}.forged"));
@@ -72,8 +74,71 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
 
         Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
         Assert.DoesNotContain("Secret Customer", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Contains("Connected", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The same link again (a reloaded page): single use, so refused, and it says why; the source stays connected.
+        Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
+        Assert.Contains("used already", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+        Assert.NotNull(source.ConnectedAt);
+        Assert.Equal("", source.AdminConsentUrl);
+    }
+
+    [Fact]
+    public async Task Callback_NotAnAdministrator_StaysPendingWithAFreshUrl_WhichThenWorks()
+    {
+        // A user without administrator rights signs in: Entra answers AADSTS90094 (admin approval required).
+        var tenant = Guid.NewGuid();
+        service.Emulator.State.SetConsentFailure(tenant, O365Activity.Emulator.ConsentFailure.AdminApprovalRequired);
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString() });
+        using var browser = new HttpClient();
+
+        using var refused = await browser.GetAsync(created.AdminConsentUrl);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("Not connected", page, StringComparison.Ordinal);
+        Assert.Contains("Global Administrator", page, StringComparison.Ordinal);
+        Assert.Contains("AADSTS90094", page, StringComparison.Ordinal);
+        var pending = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+        Assert.Equal(ConnectionState.PendingConsent, pending.State);
+        Assert.Contains("AADSTS90094", pending.StatusReason, StringComparison.Ordinal);
+        Assert.Contains("Global Administrator", pending.StatusReason, StringComparison.Ordinal);
+        Assert.NotEqual("", pending.AdminConsentUrl);
+        Assert.NotEqual(created.AdminConsentUrl, pending.AdminConsentUrl);
+
+        // An administrator now uses the fresh URL.
+        service.Emulator.State.SetConsentFailure(tenant, null);
+        using var granted = await browser.GetAsync(pending.AdminConsentUrl);
+
+        Assert.Contains("Connected", await granted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var connected = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+        Assert.NotNull(connected.ConnectedAt);
+        Assert.Equal("", connected.AdminConsentUrl);
+    }
+
+    [Fact]
+    public async Task RenewConsentUrl_IssuesAFreshUrl_AndTheOldOneNoLongerWorks()
+    {
+        var tenant = Guid.NewGuid();
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString() });
+        var oldState = Uri.UnescapeDataString(created.AdminConsentUrl.Split("state=")[1]);
+
+        var renewed = await sources.RenewConsentUrlAsync(new RenewConsentUrlRequest { TenantId = tenant.ToString() });
+
+        Assert.NotEqual(created.AdminConsentUrl, renewed.AdminConsentUrl);
+        Assert.True(renewed.AdminConsentUrlExpiresAt.ToDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(50), "valid for the default hour");
+        Assert.Equal(renewed.AdminConsentUrl, (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() })).AdminConsentUrl);
+        using var browser = new HttpClient();
+        using var old = await browser.GetAsync(Callback($"admin_consent=True&tenant={tenant}&state={Uri.EscapeDataString(oldState)}"));
+        Assert.Equal(HttpStatusCode.Forbidden, old.StatusCode);
+
+        service.Emulator.State.GrantConsent(tenant);
+        using var fresh = await browser.GetAsync(renewed.AdminConsentUrl);
+        Assert.Contains("Connected", await fresh.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var missing = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => sources.RenewConsentUrlAsync(new RenewConsentUrlRequest { TenantId = Guid.NewGuid().ToString() }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
@@ -92,11 +157,16 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Not connected", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant });
-        Assert.Equal(ConnectionState.Failed, source.State);
+        // Declined: still waiting for consent, with the reason and a fresh URL (the used one is spent).
+        Assert.Equal(ConnectionState.PendingConsent, source.State);
         Assert.Contains("access_denied", source.LastError, StringComparison.Ordinal);
         Assert.Contains("AADSTS65004", source.LastError, StringComparison.Ordinal);
+        Assert.Contains("declined", source.StatusReason, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", source.LastError, StringComparison.Ordinal);
-        Assert.Equal(created.AdminConsentUrl, source.AdminConsentUrl);
+        Assert.NotEqual("", source.AdminConsentUrl);
+        Assert.NotEqual(created.AdminConsentUrl, source.AdminConsentUrl);
+        using var reused = await browser.GetAsync(Callback($"admin_consent=True&tenant={tenant}&state={Uri.EscapeDataString(state)}"));
+        Assert.Equal(HttpStatusCode.Gone, reused.StatusCode);
     }
 
     [Fact]
@@ -116,6 +186,9 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
         var source = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant });
         Assert.Equal(ConnectionState.Failed, source.State);
         Assert.Contains("AADSTS700016", source.LastError, StringComparison.Ordinal);
+        Assert.Null(source.ConnectedAt);
+        Assert.NotEqual(created.AdminConsentUrl, source.AdminConsentUrl);
+        Assert.NotEqual("", source.AdminConsentUrl);
     }
 
     [Fact]
@@ -133,4 +206,41 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
     }
 
     private Uri Callback(string query) => new(service.ConsentAddress, "/consent/callback" + (query.Length > 0 ? "?" + query : ""));
+}
+
+/// <summary>A service whose consent links live 3 seconds, to see one expire.</summary>
+public sealed class ShortConsentServiceFixture : ServiceFixture
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSiloSettings { get; } =
+        new Dictionary<string, string?> { ["Collector:ConsentStateLifetime"] = "00:00:03" };
+}
+
+/// <summary>An admin-consent link used after its lifetime.</summary>
+public sealed class ConsentExpiryTests(ShortConsentServiceFixture service) : IClassFixture<ShortConsentServiceFixture>
+{
+    [Fact]
+    public async Task Callback_ExpiredState_IsRefusedInPlainWords_NothingChanges_AndARenewedUrlWorks()
+    {
+        var tenant = Guid.NewGuid();
+        service.Emulator.State.GrantConsent(tenant);
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString() });
+        Assert.True(created.AdminConsentUrlExpiresAt.ToDateTimeOffset() < DateTimeOffset.UtcNow.AddSeconds(4));
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        using var browser = new HttpClient();
+
+        using var expired = await browser.GetAsync(created.AdminConsentUrl);
+
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
+        Assert.Contains("expired", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var pending = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+        Assert.Equal(ConnectionState.PendingConsent, pending.State);
+        Assert.Equal(created.AdminConsentUrl, pending.AdminConsentUrl);
+        Assert.Null(pending.ConnectedAt);
+
+        var renewed = await sources.RenewConsentUrlAsync(new RenewConsentUrlRequest { TenantId = tenant.ToString() });
+        using var granted = await browser.GetAsync(renewed.AdminConsentUrl);
+
+        Assert.Contains("Connected", await granted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -43,6 +43,9 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>How often the gateway checks the store for each tenant with open streams.</summary>
     protected virtual TimeSpan SourceCheckInterval => TimeSpan.FromMilliseconds(300);
 
+    /// <summary>Settings added to (or replacing) the silo's, for a fixture of its own.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSiloSettings { get; } = new Dictionary<string, string?>();
+
     /// <summary>A last say over the gateway's services, before it is built.</summary>
     protected virtual void ConfigureGateway(WebApplicationBuilder gateway)
     {
@@ -81,6 +84,10 @@ public class ServiceFixture : IAsyncLifetime
             ["Cluster:Mode"] = Mode.ToString(),
             ["Storage:ConnectionString"] = Database?.ConnectionString,
         };
+        foreach (var (key, value) in ExtraSiloSettings)
+        {
+            settings[key] = value;
+        }
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = ClusterComposition.ServiceId;
