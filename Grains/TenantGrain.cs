@@ -476,9 +476,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
                 continue;
             }
 
+            var counters = new PollCounters();
             try
             {
-                var outcome = await _pipeline.PollAsync(source, contentType, health, NotifyAsync, cancellationToken);
+                var outcome = await _pipeline.PollAsync(source, contentType, health, NotifyAsync, cancellationToken, counters);
                 if (outcome.Gap is { } gap)
                 {
                     var gaps = (health.DataGaps.IsDefault ? [] : health.DataGaps).Add(new DataGap(gap.Start, gap.End, _time.GetUtcNow()));
@@ -539,6 +540,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
                 LogPollCrashed(_logger, e, TenantId, contentType);
             }
 
+            health.Add(counters);
             changed |= !health.SameAs(before);
         }
 
@@ -667,6 +669,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             throw new EventSourceException(EventSourceError.NotFound, $"Tenant {TenantId} has no event source.");
         }
 
+        var now = _time.GetUtcNow();
         var contentTypes = S.Settings.ContentTypes.Select(ct =>
         {
             var health = S.Health.GetValueOrDefault(ct);
@@ -684,6 +687,19 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
                 RetryAt = health?.RetryAfter,
                 NeedsAttention = health?.NeedsAttention ?? false,
                 DataGaps = health is { DataGaps.IsDefault: false } ? health.DataGaps : [],
+                NewestBlobAt = health?.NewestBlobAt,
+                NewestRecordAt = health?.NewestRecordAt,
+                Lag = health?.NewestRecordAt is { } newest ? now - newest : null,
+                Counters = health is null ? new() : new CollectionCounters
+                {
+                    Blobs = health.Blobs,
+                    IngressEvents = health.IngressEvents,
+                    AdminEvents = health.AdminEvents,
+                    RawRecords = health.RawRecords,
+                    DuplicatesDropped = health.Duplicates,
+                    NormalizationWarnings = health.Warnings,
+                    RecordsRejected = health.Rejected,
+                },
             };
         }).ToImmutableArray();
         var lastSequence = _source?.LastSequence ?? 0;
@@ -704,6 +720,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             RecordsCollected = lastSequence,
             LastSequence = lastSequence,
             SourceId = S.SourceId,
+            Counters = contentTypes.Aggregate(new CollectionCounters(), (sum, c) => sum + c.Counters),
         };
     }
 

@@ -76,6 +76,59 @@ public sealed record ContentTypeStatus
 
     /// <summary>The spans that could not be collected (case W03), oldest first; at most the last 20.</summary>
     [Id(10)] public ImmutableArray<DataGap> DataGaps { get; init; } = [];
+
+    /// <summary>The newest <c>contentCreated</c> of a blob processed (UTC); null before the first.</summary>
+    [Id(11)] public DateTimeOffset? NewestBlobAt { get; init; }
+
+    /// <summary>The newest <c>CreationTime</c> of a record collected (UTC); null before the first.</summary>
+    [Id(12)] public DateTimeOffset? NewestRecordAt { get; init; }
+
+    /// <summary>Now minus <see cref="NewestRecordAt"/> when the status was read; null before the first record.</summary>
+    [Id(13)] public TimeSpan? Lag { get; init; }
+
+    /// <summary>What was collected since the source was created.</summary>
+    [Id(14)] public CollectionCounters Counters { get; init; } = new();
+}
+
+/// <summary>What a source (or one of its content types) collected since it was created.</summary>
+[GenerateSerializer, Immutable, Alias("o365.CollectionCounters")]
+public sealed record CollectionCounters
+{
+    /// <summary>Blobs processed (fetched and stored, or found gone).</summary>
+    [Id(0)] public long Blobs { get; init; }
+
+    /// <summary>Records stored: <see cref="IngressEvents"/> + <see cref="AdminEvents"/> + <see cref="RawRecords"/>.</summary>
+    public long Records => IngressEvents + AdminEvents + RawRecords;
+
+    /// <summary>Ingress events (sign-ins) stored.</summary>
+    [Id(1)] public long IngressEvents { get; init; }
+
+    /// <summary>Admin events stored.</summary>
+    [Id(2)] public long AdminEvents { get; init; }
+
+    /// <summary>Records stored that are neither (raw records only).</summary>
+    [Id(3)] public long RawRecords { get; init; }
+
+    /// <summary>Records dropped because their <c>Id</c> was stored already.</summary>
+    [Id(4)] public long DuplicatesDropped { get; init; }
+
+    /// <summary>Records stored with a normalization warning (a value replaced by a stand-in).</summary>
+    [Id(5)] public long NormalizationWarnings { get; init; }
+
+    /// <summary>Blob items skipped because they were not audit records.</summary>
+    [Id(6)] public long RecordsRejected { get; init; }
+
+    /// <summary>The sum of two sets of counters.</summary>
+    public static CollectionCounters operator +(CollectionCounters a, CollectionCounters b) => new()
+    {
+        Blobs = a.Blobs + b.Blobs,
+        IngressEvents = a.IngressEvents + b.IngressEvents,
+        AdminEvents = a.AdminEvents + b.AdminEvents,
+        RawRecords = a.RawRecords + b.RawRecords,
+        DuplicatesDropped = a.DuplicatesDropped + b.DuplicatesDropped,
+        NormalizationWarnings = a.NormalizationWarnings + b.NormalizationWarnings,
+        RecordsRejected = a.RecordsRejected + b.RecordsRejected,
+    };
 }
 
 /// <summary>An event source as its clients see it: settings, connection state, health.</summary>
@@ -136,4 +189,7 @@ public sealed record EventSourceStatus
 
     /// <summary>The source's incarnation in the event store (new each time a source is created for the tenant); a stream is bound to one.</summary>
     [Id(10)] public Guid SourceId { get; init; }
+
+    /// <summary>The sums of the content types' counters.</summary>
+    [Id(14)] public CollectionCounters Counters { get; init; } = new();
 }

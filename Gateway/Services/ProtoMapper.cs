@@ -37,6 +37,7 @@ public static class ProtoMapper
             LastError = status.LastError ?? "",
             RecordsCollected = status.RecordsCollected,
             LastSequence = status.LastSequence,
+            Counters = Counters(status.Counters),
         };
         message.ContentTypes.AddRange(status.Settings.ContentTypes);
         message.FederatedDomains.AddRange(status.Settings.FederatedDomains);
@@ -53,9 +54,25 @@ public static class ProtoMapper
             ConsecutiveFailures = c.ConsecutiveFailures,
             RetryAt = Time(c.RetryAt),
             NeedsAttention = c.NeedsAttention,
+            NewestBlobAt = Time(c.NewestBlobAt),
+            NewestRecordAt = Time(c.NewestRecordAt),
+            Lag = c.Lag is { } lag ? Duration.FromTimeSpan(lag) : null,
+            Counters = Counters(c.Counters),
         }));
         return message;
     }
+
+    private static Proto.CollectionCounters Counters(CollectionCounters c) => new()
+    {
+        Blobs = c.Blobs,
+        Records = c.Records,
+        IngressEvents = c.IngressEvents,
+        AdminEvents = c.AdminEvents,
+        RawRecords = c.RawRecords,
+        DuplicatesDropped = c.DuplicatesDropped,
+        NormalizationWarnings = c.NormalizationWarnings,
+        RecordsRejected = c.RecordsRejected,
+    };
 
     private static Timestamp? Time(DateTimeOffset? time) => time is { } t ? Timestamp.FromDateTimeOffset(t) : null;
 }

@@ -40,6 +40,7 @@ public sealed partial class CollectionPipeline(
     /// <param name="health">The content type's subscription state (the AF20022/AF20023 restart is recorded here).</param>
     /// <param name="committed">Called after each commit that stored records (to tell the streams); its failures are logged, never thrown.</param>
     /// <param name="cancellationToken">Stops the poll; nothing after the last commit is stored.</param>
+    /// <param name="counters">Where the poll counts what it commits (also when it then fails); a new one when null.</param>
     /// <returns>What was stored, and the blobs held back.</returns>
     /// <exception cref="ManagementApiException">When a listing fails, or throttling outlasts the retries.</exception>
     /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
@@ -50,7 +51,8 @@ public sealed partial class CollectionPipeline(
         string contentType,
         ContentTypeHealth health,
         Func<CommitResult, Task> committed,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        PollCounters? counters = null)
     {
         var cursor = source.Cursor(contentType);
         var plan = ListingWindowPlanner.Plan(cursor?.ListedThrough, time.GetUtcNow(), _options.ListingOverlap, _options.InitialLookback);
@@ -59,10 +61,11 @@ public sealed partial class CollectionPipeline(
             LogDataGap(logger, source.TenantId, contentType, gap.Start, gap.End);
         }
 
-        var batch = new Batch(source, contentType, store, time, _options.CursorSaveInterval, logger, committed);
+        counters ??= new PollCounters();
+        var batch = new Batch(source, contentType, store, time, _options.CursorSaveInterval, logger, committed, counters);
         try
         {
-            return await PollWindowsAsync(source, contentType, health, plan, batch, cancellationToken);
+            return await PollWindowsAsync(source, contentType, health, plan, batch, counters, cancellationToken);
         }
         catch
         {
@@ -71,7 +74,7 @@ public sealed partial class CollectionPipeline(
         }
     }
 
-    private async Task<PollOutcome> PollWindowsAsync(SourceContext source, string contentType, ContentTypeHealth health, ListingPlan plan, Batch batch, CancellationToken cancellationToken)
+    private async Task<PollOutcome> PollWindowsAsync(SourceContext source, string contentType, ContentTypeHealth health, ListingPlan plan, Batch batch, PollCounters counters, CancellationToken cancellationToken)
     {
         var cursor = source.Cursor(contentType);
         string? blobError = null;
@@ -100,7 +103,7 @@ public sealed partial class CollectionPipeline(
                     while (fetches.Count < Math.Min(blobs.Count, b + _options.MaxConcurrentFetches))
                     {
                         var next = blobs[fetches.Count];
-                        fetches.Add(BlobFetch.Start(next, _options.FetchAheadRecords, (writer, token) => FetchAsync(source, contentType, next, writer, token), stopFetches.Token));
+                        fetches.Add(BlobFetch.Start(next, _options.FetchAheadRecords, (writer, token) => FetchAsync(source, contentType, next, writer, counters, token), stopFetches.Token));
                     }
 
                     var blob = blobs[b];
@@ -149,7 +152,7 @@ public sealed partial class CollectionPipeline(
         }
 
         await batch.DrainAsync();
-        return new PollOutcome(batch.Stored, batch.Duplicates, heldBackBlobs, blobError) { Gap = plan.Gap };
+        return new PollOutcome(batch.Stored, batch.Duplicates, heldBackBlobs, blobError) { Gap = plan.Gap, Counters = counters };
     }
 
     private async Task<IReadOnlyList<ContentBlob>> ListAsync(Guid tenantId, string contentType, ListingWindow window, ContentTypeHealth health, CancellationToken cancellationToken)
@@ -175,7 +178,7 @@ public sealed partial class CollectionPipeline(
     }
 
     /// <summary>Fetches one blob and normalizes and encodes its records, on the thread pool (it touches no grain state).</summary>
-    private async Task FetchAsync(SourceContext source, string contentType, ContentBlob blob, System.Threading.Channels.ChannelWriter<NewRecord> records, CancellationToken cancellationToken)
+    private async Task FetchAsync(SourceContext source, string contentType, ContentBlob blob, System.Threading.Channels.ChannelWriter<NewRecord> records, PollCounters counters, CancellationToken cancellationToken)
     {
         // The record's text is stored from the bytes received: the normalizer makes no UTF-16 copy of it (it still does
         // for the rare record that is not valid UTF-8, whose repaired text is stored then).
@@ -192,7 +195,13 @@ public sealed partial class CollectionPipeline(
             catch (AuditRecordFormatException e)
             {
                 LogRecordRejected(logger, source.TenantId, blob.ContentId, index, e.Message);
+                counters.AddRejected();
                 continue;
+            }
+
+            if (normalized.Warnings.Length > 0)
+            {
+                counters.AddWarning();
             }
 
             var stored = normalized.Raw.RawJson.Length > 0
@@ -227,7 +236,7 @@ public sealed partial class CollectionPipeline(
     /// store writes a batch, the pipeline fetches and normalizes the next one (the next commit waits for it, since it
     /// numbers its records after the last one stored).
     /// </summary>
-    private sealed class Batch(SourceContext source, string contentType, IEventStore store, TimeProvider time, TimeSpan cursorSaveInterval, ILogger logger, Func<CommitResult, Task> committed)
+    private sealed class Batch(SourceContext source, string contentType, IEventStore store, TimeProvider time, TimeSpan cursorSaveInterval, ILogger logger, Func<CommitResult, Task> committed, PollCounters counters)
     {
         private Task? _inFlight;
 
@@ -305,6 +314,11 @@ public sealed partial class CollectionPipeline(
 
             Stored += result.Stored;
             Duplicates += result.Duplicates;
+            counters.AddCommit(
+                request.Blobs.Count,
+                request.Blobs.Count > 0 ? request.Blobs.Max(b => b.ContentCreated) : null,
+                result,
+                request.Records.Count > 0 ? request.Records.Max(r => r.EventTime) : null);
             if (result.Stored > 0)
             {
                 try

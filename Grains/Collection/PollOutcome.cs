@@ -9,4 +9,7 @@ public sealed record PollOutcome(long Stored, long Duplicates, int HeldBack, str
 {
     /// <summary>The span this poll found could no longer be listed (case W03), if any; the cursor has moved past it.</summary>
     public ListingWindow? Gap { get; init; }
+
+    /// <summary>What the poll stored, dropped and skipped, by kind; counted even when it then failed (only what committed).</summary>
+    public PollCounters Counters { get; init; } = new();
 }

@@ -131,7 +131,7 @@ public sealed class InMemoryEventStore : IEventStore
             }
 
             var next = request.ExpectedLastSequence;
-            var kinds = new HashSet<EventKind>();
+            var kinds = new List<EventKind>();
             var keys = new HashSet<Guid>();
             foreach (var record in request.Records)
             {
@@ -160,7 +160,7 @@ public sealed class InMemoryEventStore : IEventStore
             }
 
             _registry[entry.TenantId] = entry with { LastSequence = next };
-            return Task.FromResult(new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]));
+            return Task.FromResult(CommitResult.For(request.ExpectedLastSequence, request.Records.Count, kinds));
         }
     }
 

@@ -200,7 +200,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
         }
 
         var next = request.ExpectedLastSequence;
-        var kinds = new HashSet<EventKind>();
+        var kinds = new List<EventKind>();
         if (existing.Count < unique.Count)
         {
             await using var importer = await connection.BeginBinaryImportAsync(CopyCommand, cancellationToken);
@@ -295,7 +295,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new CommitResult(request.ExpectedLastSequence + 1, next, request.Records.Count - (int)(next - request.ExpectedLastSequence), [.. kinds.Order()]);
+        return CommitResult.For(request.ExpectedLastSequence, request.Records.Count, kinds);
     }
 
     /// <inheritdoc />

@@ -389,8 +389,19 @@ public static class Program
             : state.ToString();
 
     /// <summary>The lines under <c>get</c>'s summary: the consent URL while it waits, then each content type's state.</summary>
+    private static string Counts(CollectionCounters c) =>
+        $"blobs={c.Blobs:N0} records={c.Records:N0} (ingress={c.IngressEvents:N0} admin={c.AdminEvents:N0} raw={c.RawRecords:N0}) duplicates dropped={c.DuplicatesDropped:N0} warnings={c.NormalizationWarnings:N0} rejected={c.RecordsRejected:N0}";
+
+    private static string Span(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0.#} d" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} min" : $"{span.TotalSeconds:0} s";
+
     private static IEnumerable<string> Details(EventSource s)
     {
+        if (s.Counters is { } total)
+        {
+            yield return "collected: " + Counts(total);
+        }
+
         static string At(Google.Protobuf.WellKnownTypes.Timestamp? t) => t is null ? "never" : $"{t.ToDateTimeOffset():u}";
         if (s.AdminConsentUrl.Length > 0)
         {
@@ -412,6 +423,8 @@ public static class Program
             }
 
             yield return line;
+            yield return $"  newest blob={At(c.NewestBlobAt)} newest record={At(c.NewestRecordAt)} lag={(c.Lag is { } lag ? Span(lag.ToTimeSpan()) : "none yet")}";
+            yield return "  " + Counts(c.Counters);
             foreach (var gap in c.DataGaps)
             {
                 yield return $"  data gap (events lost): {At(gap.Start)} to {At(gap.End)}, found {At(gap.FoundAt)}";

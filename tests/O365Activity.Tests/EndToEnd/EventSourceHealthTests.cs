@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using O365Activity.Emulator;
+using O365Activity.Protos.V1;
+using O365Activity.Tests.Infrastructure;
+
+namespace O365Activity.Tests.EndToEnd;
+
+/// <summary>What <c>GetEventSource</c> tells an operator about collection: counters, newest blob and record, lag.</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class EventSourceHealthTests(ServiceFixture service)
+{
+    private const string Aad = "Audit.AzureActiveDirectory";
+
+    [Fact]
+    public async Task Counters_CountWhatWasStoredByKind_TheDuplicatesDropped_TheWarningsAndTheItemsRejected()
+    {
+        var tenant = Guid.NewGuid();
+        service.Emulator.State.GrantConsent(tenant);
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var created = DateTimeOffset.UtcNow.AddMinutes(-30);
+        // Blob 1: two sign-ins, an admin change, a raw-only record.
+        service.Emulator.State.AddBlob(tenant, [TestRecords.SignIn(1), TestRecords.SignIn(2), TestRecords.AdminChange(3), TestRecords.FileAccess(4)],
+            new BlobOptions { ContentType = Aad, ContentCreated = created });
+        // Blob 2: sign-in 1 again (a duplicate), a sign-in whose CreationTime is unreadable (stored, with a warning).
+        var badTime = TestRecords.SignIn(5).Replace("2024-06-04T08:00:10", "not a time", StringComparison.Ordinal);
+        service.Emulator.State.AddBlob(tenant, [TestRecords.SignIn(1), badTime], new BlobOptions { ContentType = Aad, ContentCreated = created.AddMinutes(1) });
+        // Blob 3: as served, an item that is not an audit record, then sign-in 6.
+        var third = service.Emulator.State.AddBlob(tenant, [TestRecords.SignIn(6)], new BlobOptions { ContentType = Aad, ContentCreated = created.AddMinutes(2) });
+        using var fault = service.Emulator.State.InjectFault(new FaultRule
+        {
+            Kind = RequestKind.GetBlob, TenantId = tenant, PathPattern = Regex.Escape(third), Times = null, StatusCode = 200,
+            ContentType = "application/json; charset=utf-8", Body = "[42, " + TestRecords.SignIn(6) + "]",
+        });
+
+        await TestSources.CreateConnectedAsync(sources, tenant, unfiltered: true, Aad);
+        var status = await TestSources.WaitForSequenceAsync(sources, tenant, 6, TimeSpan.FromSeconds(30));
+        status = await WaitAsync(sources, tenant, s => s.Counters.Blobs == 3);
+
+        var aad = Assert.Single(status.ContentTypeStatus);
+        foreach (var counters in new[] { status.Counters, aad.Counters })
+        {
+            Assert.Equal(3, counters.Blobs);
+            Assert.Equal(6, counters.Records);
+            Assert.Equal(4, counters.IngressEvents);
+            Assert.Equal(1, counters.AdminEvents);
+            Assert.Equal(1, counters.RawRecords);
+            Assert.Equal(1, counters.DuplicatesDropped);
+            Assert.Equal(1, counters.NormalizationWarnings);
+            Assert.Equal(1, counters.RecordsRejected);
+        }
+
+        Assert.Equal(created.AddMinutes(2).ToUnixTimeSeconds(), aad.NewestBlobAt.ToDateTimeOffset().ToUnixTimeSeconds());
+        // The records' times are 2024-06-04 (the unreadable one is given the time it was collected, which is newer).
+        Assert.True(aad.NewestRecordAt.ToDateTimeOffset() >= new DateTimeOffset(2024, 6, 4, 10, 0, 0, TimeSpan.Zero));
+        Assert.InRange(aad.Lag.ToTimeSpan(), TimeSpan.Zero, DateTimeOffset.UtcNow - aad.NewestRecordAt.ToDateTimeOffset() + TimeSpan.FromSeconds(1));
+
+        // Counters are totals: later polls that store nothing new change nothing.
+        await Task.Delay(ServiceFixture.PollInterval * 4);
+        var later = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+        Assert.Equal(status.Counters, later.Counters);
+    }
+
+    private static async Task<EventSource> WaitAsync(EventSources.EventSourcesClient sources, Guid tenant, Func<EventSource, bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+            if (condition(status) || DateTimeOffset.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
