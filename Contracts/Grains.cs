@@ -46,6 +46,16 @@ public interface ITenantGrain : IGrainWithGuidKey
     Task<EventSourceStatus> RenewConsent();
 
     /// <summary>
+    /// Changes the source's settings (see <see cref="EventSourceUpdate"/>): checked as at creation, stored, and applied
+    /// from the next poll on (a shorter poll interval at once).
+    /// </summary>
+    /// <returns>The status with the new settings.</returns>
+    /// <exception cref="EventSourceException"><see cref="EventSourceError.NotFound"/> when the tenant has no source;
+    /// <see cref="EventSourceError.InvalidArgument"/> for a value out of bounds, saying which.</exception>
+    [Alias("Update")]
+    Task<EventSourceStatus> Update(EventSourceUpdate update);
+
+    /// <summary>
     /// Deletes the source: stops a running poll, drops its reminder, state and registry entry (its stored events are
     /// removed by the retention job), and tells its notice stream, whose subscribers end with <c>NOT_FOUND</c>. Runs
     /// interleaved with a poll in progress, so that it never waits for a long backlog. Never stops the tenant's API

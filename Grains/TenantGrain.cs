@@ -32,6 +32,12 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
     private static readonly TimeSpan MaxStoreBackoff = TimeSpan.FromSeconds(30);
 
+    /// <summary>The shortest poll interval a source may set (the API publishes content in minutes; faster only costs requests).</summary>
+    private static readonly TimeSpan MinPollInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest poll interval a source may set.</summary>
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromHours(1);
+
     private readonly IPersistentState<TenantState> _state;
     private readonly CollectionPipeline _pipeline;
     private readonly IManagementActivityApi _api;
@@ -73,6 +79,9 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     }
 
     private Guid TenantId => this.GetPrimaryKey();
+
+    /// <summary>The source's poll interval: its own, else <see cref="CollectorOptions.PollInterval"/>.</summary>
+    private TimeSpan PollInterval => S.Settings?.PollInterval ?? _options.PollInterval;
 
     private TenantState S => _state.State;
 
@@ -122,30 +131,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             throw new EventSourceException(EventSourceError.InvalidArgument, $"The settings are for tenant {settings.TenantId}, not {TenantId}.");
         }
 
-        if (settings.DisplayName.Where(IsControlCharacter).Select(c => (char?)c).FirstOrDefault() is { } bad)
-        {
-            // A name is shown in lists and terminals: control characters (line breaks, escapes, U+0000, text-direction
-            // overrides) could forge or break what an operator reads, and PostgreSQL text cannot hold U+0000.
-            throw new EventSourceException(EventSourceError.InvalidArgument, $"display_name contains the control character U+{(int)bad:X4}; a display name is plain text on one line.");
-        }
-
-        if (!settings.FederatedDomains.IsDefault && settings.FederatedDomains.Length > 100)
-        {
-            throw new EventSourceException(EventSourceError.InvalidArgument, "At most 100 federated domains.");
-        }
-
-        var contentTypes = settings.ContentTypes.IsDefaultOrEmpty ? ContentTypes.Default : settings.ContentTypes;
-        var canonical = contentTypes.Select(ct => ContentTypes.Canonical(ct)
-            ?? throw new EventSourceException(EventSourceError.InvalidArgument, $"'{ct}' is not a content type; use one of {string.Join(", ", ContentTypes.All)}."))
-            .Distinct(StringComparer.Ordinal)
-            .ToImmutableArray();
-
-        var created = settings with
-        {
-            DisplayName = string.IsNullOrWhiteSpace(settings.DisplayName) ? TenantId.ToString() : settings.DisplayName.Trim(),
-            ContentTypes = canonical,
-            FederatedDomains = settings.FederatedDomains.IsDefault ? [] : settings.FederatedDomains,
-        };
+        var created = Validated(settings);
         var sourceId = Guid.NewGuid();
         var now = _time.GetUtcNow();
 
@@ -162,8 +148,95 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         await _state.WriteStateAsync();
         _source = new SourceContext(TenantId, sourceId, created.FederatedDomains);
         await RecordHostAsync(CancellationToken.None);
-        LogCreated(_logger, TenantId, string.Join(",", canonical));
+        LogCreated(_logger, TenantId, string.Join(",", created.ContentTypes));
         return ToStatus();
+    }
+
+    /// <inheritdoc />
+    public async Task<EventSourceStatus> Update(EventSourceUpdate update)
+    {
+        if (S.Settings is not { } current)
+        {
+            throw new EventSourceException(EventSourceError.NotFound, $"Tenant {TenantId} has no event source.");
+        }
+
+        var updated = Validated(current with
+        {
+            DisplayName = update.DisplayName ?? current.DisplayName,
+            ContentTypes = update.ContentTypes ?? current.ContentTypes,
+            SendUnfiltered = update.SendUnfiltered ?? current.SendUnfiltered,
+            FederatedDomains = update.FederatedDomains ?? current.FederatedDomains,
+            PollInterval = update.PollInterval is { } interval ? (interval == TimeSpan.Zero ? null : interval) : current.PollInterval,
+            InitialBackfill = update.InitialBackfill is { } backfill ? (backfill == TimeSpan.Zero ? null : backfill) : current.InitialBackfill,
+        });
+        if (updated == current)
+        {
+            return ToStatus();
+        }
+
+        S.Settings = updated;
+        await _state.WriteStateAsync();
+        if (_source is { } source)
+        {
+            source.FederatedDomains = updated.FederatedDomains;
+        }
+
+        if (_polling && _pollDue is { } due && _time.GetUtcNow() + PollInterval is var sooner && sooner < due)
+        {
+            // A shorter interval takes effect now, not after the long wait already booked.
+            _pollDue = sooner;
+            _wheel.Schedule(TenantId, sooner);
+        }
+
+        if (updated.DisplayName != current.DisplayName)
+        {
+            await _store.RegisterSourceAsync(new EventSourceEntry(TenantId, S.SourceId, updated.DisplayName, S.CreatedAt), CancellationToken.None);
+        }
+
+        LogUpdated(_logger, TenantId, string.Join(",", updated.ContentTypes), updated.SendUnfiltered, PollInterval);
+        return ToStatus();
+    }
+
+    /// <summary>The settings with their defaults filled in and their values checked and put in canonical form.</summary>
+    /// <exception cref="EventSourceException"><see cref="EventSourceError.InvalidArgument"/>, saying which value and why.</exception>
+    private EventSourceSettings Validated(EventSourceSettings settings)
+    {
+        if (settings.DisplayName.Where(IsControlCharacter).Select(c => (char?)c).FirstOrDefault() is { } bad)
+        {
+            // A name is shown in lists and terminals: control characters (line breaks, escapes, U+0000, text-direction
+            // overrides) could forge or break what an operator reads, and PostgreSQL text cannot hold U+0000.
+            throw new EventSourceException(EventSourceError.InvalidArgument, $"display_name contains the control character U+{(int)bad:X4}; a display name is plain text on one line.");
+        }
+
+        if (!settings.FederatedDomains.IsDefault && settings.FederatedDomains.Length > 100)
+        {
+            throw new EventSourceException(EventSourceError.InvalidArgument, "At most 100 federated domains.");
+        }
+
+        if (settings.PollInterval is { } interval && (interval < MinPollInterval || interval > MaxPollInterval))
+        {
+            throw new EventSourceException(EventSourceError.InvalidArgument,
+                $"poll_interval must be between {MinPollInterval.TotalSeconds:0} seconds and {MaxPollInterval.TotalMinutes:0} minutes; got {interval}.");
+        }
+
+        if (settings.InitialBackfill is { } backfill && (backfill < TimeSpan.Zero || backfill > ListingWindowPlanner.MaxLookback))
+        {
+            throw new EventSourceException(EventSourceError.InvalidArgument,
+                $"initial_backfill must be positive and at most {ListingWindowPlanner.MaxLookback.TotalHours:0.##} hours (the API keeps content for 7 days); got {backfill}.");
+        }
+
+        var contentTypes = settings.ContentTypes.IsDefaultOrEmpty ? ContentTypes.Default : settings.ContentTypes;
+        var canonical = contentTypes.Select(ct => ContentTypes.Canonical(ct)
+            ?? throw new EventSourceException(EventSourceError.InvalidArgument, $"'{ct}' is not a content type; use one of {string.Join(", ", ContentTypes.All)}."))
+            .Distinct(StringComparer.Ordinal)
+            .ToImmutableArray();
+
+        return settings with
+        {
+            DisplayName = string.IsNullOrWhiteSpace(settings.DisplayName) ? TenantId.ToString() : settings.DisplayName.Trim(),
+            ContentTypes = canonical,
+            FederatedDomains = settings.FederatedDomains.IsDefault ? [] : settings.FederatedDomains,
+        };
     }
 
     /// <inheritdoc />
@@ -383,7 +456,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             return Task.CompletedTask;
         }
 
-        if (_time.GetUtcNow() < due - PollSchedule.Grid(_options.PollInterval) / 2)
+        if (_time.GetUtcNow() < due - PollSchedule.Grid(PollInterval) / 2)
         {
             // Not due: a call booked by an activation that has since moved, or a duplicate. Keep this activation's booking.
             _wheel.Schedule(TenantId, due);
@@ -431,7 +504,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         }
 
         var now = _time.GetUtcNow();
-        _pollDue = PollSchedule.Next(_pollDue ?? now, now, _options.PollInterval);
+        _pollDue = PollSchedule.Next(_pollDue ?? now, now, PollInterval);
         _wheel.Schedule(TenantId, _pollDue.Value);
     }
 
@@ -479,7 +552,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             var counters = new PollCounters();
             try
             {
-                var outcome = await _pipeline.PollAsync(source, contentType, health, NotifyAsync, cancellationToken, counters);
+                var outcome = await _pipeline.PollAsync(source, contentType, health, NotifyAsync, cancellationToken, counters, settings.InitialBackfill);
                 if (outcome.Gap is { } gap)
                 {
                     var gaps = (health.DataGaps.IsDefault ? [] : health.DataGaps).Add(new DataGap(gap.Start, gap.End, _time.GetUtcNow()));
@@ -568,7 +641,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         health.LastErrorCode = code;
         health.LastErrorAt = _time.GetUtcNow();
         health.NeedsAttention = needsAttention;
-        var backoff = TimeSpan.FromTicks(Math.Min(cap.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(health.Failures, 16))));
+        var backoff = TimeSpan.FromTicks(Math.Min(cap.Ticks, PollInterval.Ticks * (1L << Math.Min(health.Failures, 16))));
         if (atLeast > backoff)
         {
             backoff = atLeast.Value;
@@ -783,6 +856,9 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: consent callback with a state that does not match; refused")]
     private static partial void LogConsentStateMismatch(ILogger logger, Guid tenantId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: settings updated: content types {ContentTypes}, unfiltered {SendUnfiltered}, poll interval {PollInterval}")]
+    private static partial void LogUpdated(ILogger logger, Guid tenantId, string contentTypes, bool sendUnfiltered, TimeSpan pollInterval);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: consent callback with an expired state; refused")]
     private static partial void LogConsentStateExpired(ILogger logger, Guid tenantId);

@@ -26,6 +26,41 @@ public sealed record EventSourceSettings
     /// <c>LocationReliable = false</c>: their address is a proxy's, not the user's (PROTOCOL.md §8, "Federation").
     /// </summary>
     [Id(4)] public ImmutableArray<string> FederatedDomains { get; init; } = [];
+
+    /// <summary>Time between the source's polls; null for the service's <c>Collector:PollInterval</c> (default 1 minute). 10 seconds to 1 hour.</summary>
+    [Id(5)] public TimeSpan? PollInterval { get; init; }
+
+    /// <summary>
+    /// How far back a content type's first collection reaches; null for the service's <c>Collector:InitialLookback</c>
+    /// (default 24 hours). At most 7 days less 5 minutes (the API keeps content for 7 days: PROTOCOL.md §4). Applies to
+    /// content types not collected yet; a content type with a cursor goes on from it.
+    /// </summary>
+    [Id(6)] public TimeSpan? InitialBackfill { get; init; }
+}
+
+/// <summary>Changes to an event source's settings: each null member is left as it is.</summary>
+[GenerateSerializer, Immutable, Alias("o365.EventSourceUpdate")]
+public sealed record EventSourceUpdate
+{
+    /// <summary>A new display name (empty: the tenant id).</summary>
+    [Id(0)] public string? DisplayName { get; init; }
+
+    /// <summary>The content types to collect from now on (empty: the default set). Added ones are subscribed to and
+    /// collected from <see cref="EventSourceSettings.InitialBackfill"/> back; removed ones stop being polled, and their
+    /// stored events stay.</summary>
+    [Id(1)] public ImmutableArray<string>? ContentTypes { get; init; }
+
+    /// <summary>Whether raw records are published ("unfiltered logs").</summary>
+    [Id(2)] public bool? SendUnfiltered { get; init; }
+
+    /// <summary>The federated domains, replacing the list; applies to records collected from now on.</summary>
+    [Id(3)] public ImmutableArray<string>? FederatedDomains { get; init; }
+
+    /// <summary>A new poll interval; <see cref="TimeSpan.Zero"/> returns to the service's default.</summary>
+    [Id(4)] public TimeSpan? PollInterval { get; init; }
+
+    /// <summary>A new first-collection backfill; <see cref="TimeSpan.Zero"/> returns to the service's default.</summary>
+    [Id(5)] public TimeSpan? InitialBackfill { get; init; }
 }
 
 /// <summary>The content types of the Management Activity API (PROTOCOL.md §3).</summary>

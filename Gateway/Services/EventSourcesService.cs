@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Grpc.Core;
 using O365Activity.Contracts;
 using O365Activity.Contracts.EventSources;
@@ -21,25 +22,16 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
             throw new RpcException(new Status(StatusCode.InvalidArgument, "display_name is longer than 256 characters."));
         }
 
-        if (request.ContentTypes.Count > ContentTypes.All.Length)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"content_types: at most {ContentTypes.All.Length} entries."));
-        }
-
-        if (request.FederatedDomains.Count > MaxFederatedDomains)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"federated_domains: at most {MaxFederatedDomains} domains; got {request.FederatedDomains.Count}."));
-        }
-
-        var contentTypes = request.ContentTypes.Select(ct => ContentTypes.Canonical(ct)
-            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"content_types: '{ct}' is not a content type; use one of {string.Join(", ", ContentTypes.All)}.")));
         var settings = new EventSourceSettings
         {
             TenantId = tenantId,
             DisplayName = request.DisplayName,
-            ContentTypes = [.. contentTypes],
+            ContentTypes = CheckedContentTypes(request.ContentTypes),
             SendUnfiltered = request.SendUnfiltered,
-            FederatedDomains = [.. request.FederatedDomains.Select(NormalizeDomain).Distinct(StringComparer.Ordinal)],
+            FederatedDomains = CheckedDomains(request.FederatedDomains),
+            // Zero, as unset: the service's default.
+            PollInterval = CheckedDuration(request.PollInterval, "poll_interval") is { } interval && interval > TimeSpan.Zero ? interval : null,
+            InitialBackfill = CheckedDuration(request.InitialBackfill, "initial_backfill") is { } backfill && backfill > TimeSpan.Zero ? backfill : null,
         };
         var status = await grains.GetGrain<ITenantGrain>(tenantId).Create(settings);
         return Map(status);
@@ -76,11 +68,69 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     }
 
     /// <inheritdoc />
+    public override async Task<Proto.EventSource> UpdateEventSource(Proto.UpdateEventSourceRequest request, ServerCallContext context)
+    {
+        var tenantId = TenantIds.Parse(request.TenantId);
+        if (request.HasDisplayName && request.DisplayName.Length > 256)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "display_name is longer than 256 characters."));
+        }
+
+        var update = new EventSourceUpdate
+        {
+            DisplayName = request.HasDisplayName ? request.DisplayName : null,
+            ContentTypes = request.ContentTypes is { } types ? CheckedContentTypes(types.Values) : null,
+            SendUnfiltered = request.HasSendUnfiltered ? request.SendUnfiltered : null,
+            FederatedDomains = request.FederatedDomains is { } domains ? CheckedDomains(domains.Values) : null,
+            PollInterval = CheckedDuration(request.PollInterval, "poll_interval"),
+            InitialBackfill = CheckedDuration(request.InitialBackfill, "initial_backfill"),
+        };
+        return Map(await grains.GetGrain<ITenantGrain>(tenantId).Update(update));
+    }
+
+    /// <inheritdoc />
     public override async Task<Proto.EventSource> RenewConsentUrl(Proto.RenewConsentUrlRequest request, ServerCallContext context) =>
         Map(await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).RenewConsent());
 
     private Proto.EventSource Map(EventSourceStatus status) =>
         ProtoMapper.ToProto(status, status.ConsentState is { } state ? consentUrls.Build(status.Settings.TenantId, state) : null);
+
+    private static ImmutableArray<string> CheckedContentTypes(IReadOnlyCollection<string> contentTypes)
+    {
+        if (contentTypes.Count > ContentTypes.All.Length)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"content_types: at most {ContentTypes.All.Length} entries."));
+        }
+
+        return [.. contentTypes.Select(ct => ContentTypes.Canonical(ct)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"content_types: '{ct}' is not a content type; use one of {string.Join(", ", ContentTypes.All)}.")))];
+    }
+
+    private static ImmutableArray<string> CheckedDomains(IReadOnlyCollection<string> domains)
+    {
+        if (domains.Count > MaxFederatedDomains)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"federated_domains: at most {MaxFederatedDomains} domains; got {domains.Count}."));
+        }
+
+        return [.. domains.Select(NormalizeDomain).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>A duration field as a time span: null when unset; INVALID_ARGUMENT when negative or not a valid duration.</summary>
+    private static TimeSpan? CheckedDuration(Google.Protobuf.WellKnownTypes.Duration? duration, string field)
+    {
+        if (duration is null)
+        {
+            return null;
+        }
+
+        if (duration.Seconds < 0 || duration.Nanos < 0 || duration.Nanos >= 1_000_000_000 || duration.Seconds > 315_576_000_000)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: not a valid non-negative duration ({duration.Seconds} s, {duration.Nanos} ns)."));
+        }
+
+        return duration.ToTimeSpan();
+    }
 
     private static string NormalizeDomain(string domain)
     {

@@ -38,6 +38,8 @@ public static class ProtoMapper
             RecordsCollected = status.RecordsCollected,
             LastSequence = status.LastSequence,
             Counters = Counters(status.Counters),
+            PollInterval = status.Settings.PollInterval is { } interval ? Duration.FromTimeSpan(interval) : null,
+            InitialBackfill = status.Settings.InitialBackfill is { } backfill ? Duration.FromTimeSpan(backfill) : null,
         };
         message.ContentTypes.AddRange(status.Settings.ContentTypes);
         message.FederatedDomains.AddRange(status.Settings.FederatedDomains);

@@ -41,6 +41,7 @@ public sealed partial class CollectionPipeline(
     /// <param name="committed">Called after each commit that stored records (to tell the streams); its failures are logged, never thrown.</param>
     /// <param name="cancellationToken">Stops the poll; nothing after the last commit is stored.</param>
     /// <param name="counters">Where the poll counts what it commits (also when it then fails); a new one when null.</param>
+    /// <param name="initialLookback">How far back a first listing reaches; null for <see cref="CollectorOptions.InitialLookback"/>.</param>
     /// <returns>What was stored, and the blobs held back.</returns>
     /// <exception cref="ManagementApiException">When a listing fails, or throttling outlasts the retries.</exception>
     /// <exception cref="TokenAcquisitionException">When no token can be had.</exception>
@@ -52,10 +53,11 @@ public sealed partial class CollectionPipeline(
         ContentTypeHealth health,
         Func<CommitResult, Task> committed,
         CancellationToken cancellationToken,
-        PollCounters? counters = null)
+        PollCounters? counters = null,
+        TimeSpan? initialLookback = null)
     {
         var cursor = source.Cursor(contentType);
-        var plan = ListingWindowPlanner.Plan(cursor?.ListedThrough, time.GetUtcNow(), _options.ListingOverlap, _options.InitialLookback);
+        var plan = ListingWindowPlanner.Plan(cursor?.ListedThrough, time.GetUtcNow(), _options.ListingOverlap, initialLookback ?? _options.InitialLookback);
         if (plan.Gap is { } gap)
         {
             LogDataGap(logger, source.TenantId, contentType, gap.Start, gap.End);

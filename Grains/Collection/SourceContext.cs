@@ -29,8 +29,8 @@ public sealed class SourceContext
     /// <summary>The source's incarnation.</summary>
     public Guid SourceId { get; }
 
-    /// <summary>The tenant's federated domains.</summary>
-    public ImmutableArray<string> FederatedDomains { get; }
+    /// <summary>The tenant's federated domains (changed by an update of the source's settings).</summary>
+    public ImmutableArray<string> FederatedDomains { get; set; }
 
     /// <summary>The last sequence stored.</summary>
     public long LastSequence { get; set; }

@@ -81,7 +81,7 @@ public static class Program
         var unfiltered = new Option<bool>("--unfiltered") { Description = "Also stream every record as received (the raw stream)." };
         var tenant = new Argument<string>("TENANT") { Description = "The tenant id (a GUID)." };
 
-        // The one-shot calls (list, get, create, delete, renew) are not cancelled by Ctrl-C: they finish and print their result.
+        // The one-shot calls (list, get, create, delete, renew, update) are not cancelled by Ctrl-C: they finish and print their result.
         var list = new Command("list", "Lists the event sources.");
         list.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
         {
@@ -139,6 +139,56 @@ public static class Program
             return 0;
         }));
 
+        var newName = new Option<string?>("--name") { Description = "A new display name.", HelpName = "N" };
+        var setUnfiltered = new Option<bool?>("--unfiltered") { Description = "Whether to also stream every record as received (true or false).", HelpName = "BOOL" };
+        var contentType = new Option<string[]>("--content-type") { Description = "A content type to collect (repeat for several); replaces the list.", HelpName = "TYPE", AllowMultipleArgumentsPerToken = false };
+        var domain = new Option<string[]>("--federated-domain") { Description = "A federated domain (repeat for several); replaces the list. --federated-domain \"\" clears it.", HelpName = "DOMAIN" };
+        var pollInterval = new Option<TimeSpan?>("--poll-interval") { Description = "Time between polls (hh:mm:ss, 00:00:10 to 01:00:00; 0 for the service's default).", HelpName = "TIME" };
+        var backfill = new Option<TimeSpan?>("--backfill") { Description = "How far back a content type's first collection reaches (d.hh:mm:ss, up to 6.23:55:00; 0 for the default).", HelpName = "TIME" };
+        var update = new Command("update", "Changes a tenant's event source's settings; options not given stay as they are.")
+        {
+            tenant, newName, setUnfiltered, contentType, domain, pollInterval, backfill,
+        };
+        update.SetAction(parseResult => CallAsync(parseResult, gateway, error, async (sources, _, _) =>
+        {
+            var request = new UpdateEventSourceRequest { TenantId = parseResult.GetValue(tenant) };
+            if (parseResult.GetValue(newName) is { } n)
+            {
+                request.DisplayName = n;
+            }
+
+            if (parseResult.GetValue(setUnfiltered) is { } u)
+            {
+                request.SendUnfiltered = u;
+            }
+
+            if (parseResult.GetResult(contentType) is not null)
+            {
+                request.ContentTypes = new StringList { Values = { parseResult.GetValue(contentType) ?? [] } };
+            }
+
+            if (parseResult.GetResult(domain) is not null)
+            {
+                request.FederatedDomains = new StringList { Values = { (parseResult.GetValue(domain) ?? []).Where(d => d.Length > 0) } };
+            }
+
+            if (parseResult.GetValue(pollInterval) is { } p)
+            {
+                request.PollInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p);
+            }
+
+            if (parseResult.GetValue(backfill) is { } b)
+            {
+                request.InitialBackfill = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(b);
+            }
+
+            var updated = await sources.UpdateEventSourceAsync(request, cancellationToken: CancellationToken.None);
+            await output.WriteLineAsync(Describe(updated));
+            await output.WriteLineAsync($"content types: {string.Join(", ", updated.ContentTypes)}; unfiltered: {updated.SendUnfiltered}; federated domains: {(updated.FederatedDomains.Count == 0 ? "none" : string.Join(", ", updated.FederatedDomains))}; "
+                + $"poll interval: {(updated.PollInterval is { } pi ? pi.ToTimeSpan().ToString() : "the service's default")}; first-collection backfill: {(updated.InitialBackfill is { } ib ? ib.ToTimeSpan().ToString() : "the service's default")}");
+            return 0;
+        }));
+
         var after = new Option<long?>("--after")
         {
             Description = "Start after this sequence (0: from the first stored event); without it, from what is committed now on.",
@@ -177,7 +227,7 @@ public static class Program
 
         return new RootCommand("A command-line client of the O365 activity gateway's gRPC API, and the offline normalizer.")
         {
-            gateway, list, get, create, delete, renew, watch, demo, normalize,
+            gateway, list, get, create, delete, renew, update, watch, demo, normalize,
         };
     }
 
