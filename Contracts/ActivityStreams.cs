@@ -18,4 +18,20 @@ public static class ActivityStreams
 
     /// <summary>The id of a tenant's notice stream.</summary>
     public static StreamId For(Guid tenantId) => StreamId.Create(Notices, tenantId);
+
+    /// <summary>Namespace of the one stream of event-source status changes (<see cref="StatusChanges"/>).</summary>
+    public const string Status = "status";
+
+    /// <summary>
+    /// The one stream, for all tenants, whose items are <see cref="EventSourceChanged"/>s: a tenant's event source was
+    /// created, deleted, or its status (state, reason, consent, settings) changed. The gateway reads the current status
+    /// from the grain; the stream only says which tenant to read.
+    /// </summary>
+    public static StreamId StatusChanges { get; } = StreamId.Create(Status, Guid.Empty);
 }
+
+/// <summary>An item of <see cref="ActivityStreams.StatusChanges"/>.</summary>
+/// <param name="TenantId">The tenant whose event source changed.</param>
+/// <param name="Deleted">True when the source was deleted.</param>
+[GenerateSerializer, Immutable, Alias("o365.EventSourceChanged")]
+public sealed record EventSourceChanged([property: Id(0)] Guid TenantId, [property: Id(1)] bool Deleted);

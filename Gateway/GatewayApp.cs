@@ -35,6 +35,7 @@ public static class GatewayApp
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsentUrlBuilder>();
         builder.Services.AddSingleton<TenantFeeds>();
+        builder.Services.AddSingleton<StatusWatchers>();
         var connected = clusterClient is not null;
         builder.Services.AddSingleton(sp => new ClusterReadiness(sp.GetRequiredService<IHostApplicationLifetime>(), connected));
         builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());

@@ -47,6 +47,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     private readonly ILogger<TenantGrain> _logger;
     private readonly ServerClock? _serverClock;
     private readonly PollWheel _wheel;
+    private string? _publishedKey;
+    private ConnectionState? _publishedState;
     private bool _polling;
     private SourceContext? _source;
     private CancellationTokenSource _stop = new();
@@ -149,6 +151,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         _source = new SourceContext(TenantId, sourceId, created.FederatedDomains);
         await RecordHostAsync(CancellationToken.None);
         LogCreated(_logger, TenantId, string.Join(",", created.ContentTypes));
+        await PublishStatusAsync();
         return ToStatus();
     }
 
@@ -194,6 +197,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         }
 
         LogUpdated(_logger, TenantId, string.Join(",", updated.ContentTypes), updated.SendUnfiltered, PollInterval);
+        await PublishStatusAsync();
         return ToStatus();
     }
 
@@ -300,6 +304,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             IssueConsentState();
             LogConsentRefused(_logger, TenantId, Printable(callback.Error, 100), code);
             await _state.WriteStateAsync();
+            await PublishStatusAsync();
             return new ConsentResult(false, message, ToStatus());
         }
 
@@ -335,6 +340,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         await this.RegisterOrUpdateReminder(KeepAliveReminder, _options.ReminderPeriod, _options.ReminderPeriod);
         LogConnected(_logger, TenantId);
         StartPolling();
+        await PublishStatusAsync();
         return new ConsentResult(true, "Connected: the tenant's audit activity is being collected. You can close this tab.", ToStatus());
     }
 
@@ -349,6 +355,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         IssueConsentState();
         await _state.WriteStateAsync();
         LogConsentRenewed(_logger, TenantId);
+        await PublishStatusAsync();
         return ToStatus();
     }
 
@@ -403,6 +410,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         _source = null;
         _stop = new CancellationTokenSource();
         await NotifyAsync(new ActivityNotice { TenantId = TenantId, SourceId = sourceId, Deleted = true });
+        await PublishStatusAsync(deleted: true);
         LogDeleted(_logger, TenantId);
         DeactivateOnIdle();
     }
@@ -623,6 +631,50 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         {
             await WriteStateQuietlyAsync();
         }
+
+        if (changed || S.LastError != lastError || _publishedState is null or ConnectionState.Connecting)
+        {
+            await PublishStatusAsync();
+        }
+    }
+
+    /// <summary>
+    /// Tells <see cref="ActivityStreams.StatusChanges"/> when what an operator's dashboard shows changed: the state, its
+    /// reason, the last error, consent, the settings (not counters, cursors or lag, which move with every poll). Best effort:
+    /// a watcher that missed a change still reads the current status on reconnecting.
+    /// </summary>
+    private async Task PublishStatusAsync(bool deleted = false)
+    {
+        string key;
+        if (deleted)
+        {
+            key = "deleted";
+            _publishedState = null;
+        }
+        else
+        {
+            var status = ToStatus();
+            key = string.Join('|', status.State, status.StatusReason, status.LastError, status.ConsentState, status.ConnectedAt?.UtcTicks,
+                status.Settings.DisplayName, string.Join(',', status.Settings.ContentTypes), status.Settings.SendUnfiltered,
+                string.Join(',', status.Settings.FederatedDomains), status.Settings.PollInterval, status.Settings.InitialBackfill);
+            _publishedState = status.State;
+        }
+
+        if (key == _publishedKey)
+        {
+            return;
+        }
+
+        _publishedKey = key;
+        try
+        {
+            await this.GetStreamProvider(ActivityStreams.ProviderName).GetStream<EventSourceChanged>(ActivityStreams.StatusChanges)
+                .OnNextAsync(new EventSourceChanged(TenantId, deleted));
+        }
+        catch (Exception e)
+        {
+            LogStatusChangeNotSent(_logger, e, TenantId);
+        }
     }
 
     /// <summary>C0 and C1 controls, and the Unicode marks and overrides that change the direction text is shown in.</summary>
@@ -719,6 +771,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         IssueConsentState();
         LogConsentVerificationFailed(_logger, TenantId, error);
         await _state.WriteStateAsync();
+        await PublishStatusAsync();
         return new ConsentResult(false,
             "Consent was given, but the collector could not use it yet: " + error + " Consent can take a few minutes to take effect; try again with a fresh link.",
             ToStatus());
@@ -859,6 +912,9 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: settings updated: content types {ContentTypes}, unfiltered {SendUnfiltered}, poll interval {PollInterval}")]
     private static partial void LogUpdated(ILogger logger, Guid tenantId, string contentTypes, bool sendUnfiltered, TimeSpan pollInterval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: telling status watchers of a change failed (they see it when they reconnect)")]
+    private static partial void LogStatusChangeNotSent(ILogger logger, Exception exception, Guid tenantId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: consent callback with an expired state; refused")]
     private static partial void LogConsentStateExpired(ILogger logger, Guid tenantId);

@@ -8,7 +8,7 @@ using Proto = O365Activity.Protos.V1;
 namespace O365Activity.Gateway.Services;
 
 /// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant), and renew a source's admin-consent URL.</summary>
-public sealed class EventSourcesService(IGrainFactory grains, IEventStore store, ConsentUrlBuilder consentUrls) : Proto.EventSources.EventSourcesBase
+public sealed class EventSourcesService(IGrainFactory grains, IEventStore store, ConsentUrlBuilder consentUrls, O365Activity.Gateway.Feeds.StatusWatchers watchers) : Proto.EventSources.EventSourcesBase
 {
     /// <summary>The most federated domains one event source may list (a tenant has a handful; the bound keeps every answer small).</summary>
     public const int MaxFederatedDomains = 100;
@@ -89,8 +89,59 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     }
 
     /// <inheritdoc />
+    public override async Task WatchEventSources(Proto.WatchEventSourcesRequest request, IServerStreamWriter<Proto.EventSourceChange> responseStream, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        // Subscribed first, then the snapshot: a change during the snapshot is sent after it, read afresh (never lost).
+        var watcher = await watchers.AddAsync(cancellation);
+        try
+        {
+            foreach (var source in await store.ListSourcesAsync(cancellation))
+            {
+                if (await StatusOrNullAsync(source.TenantId) is { } status)
+                {
+                    await responseStream.WriteAsync(new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.Current, TenantId = source.TenantId.ToString(), EventSource = status }, cancellation);
+                }
+            }
+
+            await responseStream.WriteAsync(new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.InSync }, cancellation);
+            await foreach (var change in watcher.Queue.Reader.ReadAllAsync(cancellation))
+            {
+                var status = change.Deleted ? null : await StatusOrNullAsync(change.TenantId);
+                await responseStream.WriteAsync(
+                    status is null
+                        ? new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.Deleted, TenantId = change.TenantId.ToString() }
+                        : new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.Changed, TenantId = change.TenantId.ToString(), EventSource = status },
+                    cancellation);
+            }
+
+            if (watcher.Overflowed)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"This watcher fell {O365Activity.Gateway.Feeds.StatusWatchers.Capacity:N0} changes behind and was ended; reconnect to get every source's current status."));
+            }
+        }
+        finally
+        {
+            watchers.Remove(watcher);
+        }
+    }
+
+    /// <inheritdoc />
     public override async Task<Proto.EventSource> RenewConsentUrl(Proto.RenewConsentUrlRequest request, ServerCallContext context) =>
         Map(await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).RenewConsent());
+
+    private async Task<Proto.EventSource?> StatusOrNullAsync(Guid tenantId)
+    {
+        try
+        {
+            return Map(await grains.GetGrain<ITenantGrain>(tenantId).GetStatus());
+        }
+        catch (EventSourceException e) when (e.Error == EventSourceError.NotFound)
+        {
+            return null;
+        }
+    }
 
     private Proto.EventSource Map(EventSourceStatus status) =>
         ProtoMapper.ToProto(status, status.ConsentState is { } state ? consentUrls.Build(status.Settings.TenantId, state) : null);

@@ -75,3 +75,92 @@ public sealed class EventSourceHealthTests(ServiceFixture service)
         }
     }
 }
+
+/// <summary><c>WatchEventSources</c>: the current statuses, then changes as they happen.</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class WatchEventSourcesTests(ServiceFixture service)
+{
+    [Fact]
+    public async Task Watch_SendsTheCurrentStatuses_ThenCreationConsentAndDeletion()
+    {
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var existing = Guid.NewGuid();
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = existing.ToString(), DisplayName = "Existing" });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var call = sources.WatchEventSources(new WatchEventSourcesRequest(), cancellationToken: cancel.Token);
+        var stream = call.ResponseStream;
+
+        var current = new List<EventSourceChange>();
+        while (await stream.MoveNext(cancel.Token) && stream.Current.Kind != EventSourceChange.Types.Kind.InSync)
+        {
+            current.Add(stream.Current);
+        }
+
+        Assert.All(current, c => Assert.Equal(EventSourceChange.Types.Kind.Current, c.Kind));
+        Assert.Contains(current, c => c.TenantId == existing.ToString() && c.EventSource.DisplayName == "Existing" && c.EventSource.State == ConnectionState.PendingConsent);
+
+        var tenant = Guid.NewGuid();
+        service.Emulator.State.GrantConsent(tenant);
+        var created = await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant.ToString(), DisplayName = "Watched" });
+        var pending = await NextForAsync(stream, tenant, cancel.Token);
+        Assert.Equal(EventSourceChange.Types.Kind.Changed, pending.Kind);
+        Assert.Equal(ConnectionState.PendingConsent, pending.EventSource.State);
+        Assert.Equal("Watched", pending.EventSource.DisplayName);
+
+        using (var browser = new HttpClient())
+        {
+            (await browser.GetAsync(created.AdminConsentUrl, cancel.Token)).EnsureSuccessStatusCode();
+        }
+
+        var connected = await NextForAsync(stream, tenant, cancel.Token, c => c.EventSource?.State == ConnectionState.Connected);
+        Assert.NotNull(connected.EventSource.ConnectedAt);
+
+        await sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = tenant.ToString() });
+        var deleted = await NextForAsync(stream, tenant, cancel.Token, c => c.Kind == EventSourceChange.Types.Kind.Deleted);
+        Assert.Null(deleted.EventSource);
+    }
+
+    [Fact]
+    public async Task Watch_DoesNotSendIdlePolls()
+    {
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        var tenant = Guid.NewGuid();
+        service.Emulator.State.GrantConsent(tenant);
+        await TestSources.CreateConnectedAsync(sources, tenant);
+        await WaitUntilConnectedAsync(sources, tenant);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = sources.WatchEventSources(new WatchEventSourcesRequest(), cancellationToken: cancel.Token);
+        var stream = call.ResponseStream;
+        while (await stream.MoveNext(cancel.Token) && stream.Current.Kind != EventSourceChange.Types.Kind.InSync)
+        {
+        }
+
+        // Ten idle polls of the connected tenant, then one real change: the change is the first item about it.
+        await Task.Delay(ServiceFixture.PollInterval * 10);
+        await sources.UpdateEventSourceAsync(new UpdateEventSourceRequest { TenantId = tenant.ToString(), DisplayName = "Renamed" });
+        var first = await NextForAsync(stream, tenant, cancel.Token);
+        Assert.Equal("Renamed", first.EventSource.DisplayName);
+    }
+
+    private static async Task WaitUntilConnectedAsync(EventSources.EventSourcesClient sources, Guid tenant)
+    {
+        for (var i = 0; i < 200 && (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() })).State != ConnectionState.Connected; i++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<EventSourceChange> NextForAsync(
+        Grpc.Core.IAsyncStreamReader<EventSourceChange> stream, Guid tenant, CancellationToken cancellationToken, Func<EventSourceChange, bool>? until = null)
+    {
+        while (await stream.MoveNext(cancellationToken))
+        {
+            if (stream.Current.TenantId == tenant.ToString() && (until is null || until(stream.Current)))
+            {
+                return stream.Current;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"The watch ended before a change of tenant {tenant}.");
+    }
+}
