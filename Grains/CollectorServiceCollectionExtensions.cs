@@ -30,6 +30,8 @@ public static class CollectorServiceCollectionExtensions
             .Validate(o => Guid.TryParse(o.ClientId, out _), $"{CollectorOptions.SectionName}:ClientId must be the application's client id (a GUID).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectorOptions>, CredentialValidation>());
+        services.TryAddSingleton<SourceConnections>();
 
         services.AddHttpClient(MsalTokenProvider.HttpClientName)
             .AddHttpMessageHandler(sp => RewriteFor(sp, o => o.LoginEndpoint, c => c.LoginHost));
@@ -61,9 +63,16 @@ public static class CollectorServiceCollectionExtensions
     {
         var options = services.GetRequiredService<IOptions<CollectorOptions>>().Value;
         return endpoint(options) is { } target
-            ? new EndpointRewriteHandler(host(CloudEndpoints.For(options.Cloud)), target)
+            ? new EndpointRewriteHandler([.. Enum.GetValues<CloudName>().Select(c => host(CloudEndpoints.For(c))).Distinct()], target)
             : new PassThroughHandler();
     }
 
     private sealed class PassThroughHandler : DelegatingHandler;
+
+    /// <summary>Fails start-up with the first unusable credential, naming its setting (never a secret).</summary>
+    private sealed class CredentialValidation : IValidateOptions<CollectorOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CollectorOptions options) =>
+            options.CredentialProblem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    }
 }

@@ -47,6 +47,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     private readonly ILogger<TenantGrain> _logger;
     private readonly ServerClock? _serverClock;
     private readonly PollWheel _wheel;
+    private readonly SourceConnections _connections;
     private string? _publishedKey;
     private ConnectionState? _publishedState;
     private bool _polling;
@@ -67,9 +68,11 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         IOptions<CollectorOptions> options,
         ILogger<TenantGrain> logger,
         PollWheel wheel,
+        SourceConnections connections,
         ServerClock? serverClock = null)
     {
         _wheel = wheel;
+        _connections = connections;
         _serverClock = serverClock;
         _state = state;
         _pipeline = pipeline;
@@ -95,6 +98,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             return;
         }
 
+        _connections.Set(TenantId, S.Settings.Cloud, S.Settings.Credential);
         await RecordHostAsync(cancellationToken);
         if (S.State == ConnectionState.Connected)
         {
@@ -106,6 +110,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopPolling();
+        _connections.Remove(TenantId);
         await _stop.CancelAsync();
         if (_poll is { } running)
         {
@@ -148,6 +153,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         };
         IssueConsentState();
         await _state.WriteStateAsync();
+        _connections.Set(TenantId, created.Cloud, created.Credential);
         _source = new SourceContext(TenantId, sourceId, created.FederatedDomains);
         await RecordHostAsync(CancellationToken.None);
         LogCreated(_logger, TenantId, string.Join(",", created.ContentTypes));
@@ -171,6 +177,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             FederatedDomains = update.FederatedDomains ?? current.FederatedDomains,
             PollInterval = update.PollInterval is { } interval ? (interval == TimeSpan.Zero ? null : interval) : current.PollInterval,
             InitialBackfill = update.InitialBackfill is { } backfill ? (backfill == TimeSpan.Zero ? null : backfill) : current.InitialBackfill,
+            Cloud = update.Cloud ?? current.Cloud,
+            Credential = update.Credential is { } credential
+                ? (credential.Length == 0 || string.Equals(credential, CollectorOptions.DefaultCredential, StringComparison.OrdinalIgnoreCase) ? null : credential)
+                : current.Credential,
         });
         if (updated == current)
         {
@@ -179,6 +189,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
 
         S.Settings = updated;
         await _state.WriteStateAsync();
+        _connections.Set(TenantId, updated.Cloud, updated.Credential);
         if (_source is { } source)
         {
             source.FederatedDomains = updated.FederatedDomains;
@@ -227,6 +238,18 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         {
             throw new EventSourceException(EventSourceError.InvalidArgument,
                 $"initial_backfill must be positive and at most {ListingWindowPlanner.MaxLookback.TotalHours:0.##} hours (the API keeps content for 7 days); got {backfill}.");
+        }
+
+        if (settings.Cloud is { } cloud && !Enum.IsDefined(cloud))
+        {
+            throw new EventSourceException(EventSourceError.InvalidArgument, $"cloud: {(int)cloud} is not a cloud; use one of {string.Join(", ", Enum.GetNames<CloudName>())}.");
+        }
+
+        if (settings.Credential is { Length: > 0 } name && _options.Credential(name) is null)
+        {
+            // Names only: what a credential holds is never said.
+            throw new EventSourceException(EventSourceError.InvalidArgument,
+                $"credential: no credential named '{Printable(name, 64)}' is configured; configured: {string.Join(", ", new[] { CollectorOptions.DefaultCredential }.Concat(_options.Credentials.Keys))}.");
         }
 
         var contentTypes = settings.ContentTypes.IsDefaultOrEmpty ? ContentTypes.Default : settings.ContentTypes;
@@ -403,6 +426,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             await this.UnregisterReminder(reminder);
         }
 
+        _connections.Remove(TenantId);
         var sourceId = S.SourceId;
         await _store.RemoveSourceAsync(TenantId, sourceId, _time.GetUtcNow(), CancellationToken.None);
         await _state.ClearStateAsync();
@@ -656,7 +680,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             var status = ToStatus();
             key = string.Join('|', status.State, status.StatusReason, status.LastError, status.ConsentState, status.ConnectedAt?.UtcTicks,
                 status.Settings.DisplayName, string.Join(',', status.Settings.ContentTypes), status.Settings.SendUnfiltered,
-                string.Join(',', status.Settings.FederatedDomains), status.Settings.PollInterval, status.Settings.InitialBackfill);
+                string.Join(',', status.Settings.FederatedDomains), status.Settings.PollInterval, status.Settings.InitialBackfill,
+                status.Settings.Cloud, status.Settings.Credential);
             _publishedState = status.State;
         }
 
@@ -847,6 +872,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             LastSequence = lastSequence,
             SourceId = S.SourceId,
             Counters = contentTypes.Aggregate(new CollectionCounters(), (sum, c) => sum + c.Counters),
+            ClientId = _options.Credential(S.Settings.Credential)?.ClientId,
+            Cloud = S.Settings.Cloud ?? _options.Cloud,
         };
     }
 

@@ -36,6 +36,15 @@ public sealed record EventSourceSettings
     /// content types not collected yet; a content type with a cursor goes on from it.
     /// </summary>
     [Id(6)] public TimeSpan? InitialBackfill { get; init; }
+
+    /// <summary>The tenant's cloud (token authority, API host and scope: PROTOCOL.md §1); null for the service's <c>Collector:Cloud</c>.</summary>
+    [Id(7)] public CloudName? Cloud { get; init; }
+
+    /// <summary>
+    /// The name of the application credential the tenant consented to (<c>Collector:Credentials:{name}</c>); null for the
+    /// service's default credential. Names only: the secret or certificate stays in the service's configuration (case AU1).
+    /// </summary>
+    [Id(8)] public string? Credential { get; init; }
 }
 
 /// <summary>Changes to an event source's settings: each null member is left as it is.</summary>
@@ -61,6 +70,12 @@ public sealed record EventSourceUpdate
 
     /// <summary>A new first-collection backfill; <see cref="TimeSpan.Zero"/> returns to the service's default.</summary>
     [Id(5)] public TimeSpan? InitialBackfill { get; init; }
+
+    /// <summary>A new cloud. A tenant consents per cloud: a source moved to another cloud needs consent there.</summary>
+    [Id(6)] public CloudName? Cloud { get; init; }
+
+    /// <summary>A new credential name; empty returns to the default credential.</summary>
+    [Id(7)] public string? Credential { get; init; }
 }
 
 /// <summary>The content types of the Management Activity API (PROTOCOL.md §3).</summary>

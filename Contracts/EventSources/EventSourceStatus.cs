@@ -192,4 +192,10 @@ public sealed record EventSourceStatus
 
     /// <summary>The sums of the content types' counters.</summary>
     [Id(14)] public CollectionCounters Counters { get; init; } = new();
+
+    /// <summary>The client id of the application the source uses (its credential's); the admin-consent URL names it.</summary>
+    [Id(15)] public string? ClientId { get; init; }
+
+    /// <summary>The source's cloud: its own setting, else the service's.</summary>
+    [Id(16)] public CloudName Cloud { get; init; }
 }

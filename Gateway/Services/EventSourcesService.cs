@@ -32,6 +32,8 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
             // Zero, as unset: the service's default.
             PollInterval = CheckedDuration(request.PollInterval, "poll_interval") is { } interval && interval > TimeSpan.Zero ? interval : null,
             InitialBackfill = CheckedDuration(request.InitialBackfill, "initial_backfill") is { } backfill && backfill > TimeSpan.Zero ? backfill : null,
+            Cloud = ProtoMapper.FromProto(request.Cloud),
+            Credential = CheckedCredential(request.Credential) is { Length: > 0 } credential ? credential : null,
         };
         var status = await grains.GetGrain<ITenantGrain>(tenantId).Create(settings);
         return Map(status);
@@ -84,6 +86,8 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
             FederatedDomains = request.FederatedDomains is { } domains ? CheckedDomains(domains.Values) : null,
             PollInterval = CheckedDuration(request.PollInterval, "poll_interval"),
             InitialBackfill = CheckedDuration(request.InitialBackfill, "initial_backfill"),
+            Cloud = ProtoMapper.FromProto(request.Cloud),
+            Credential = request.HasCredential ? CheckedCredential(request.Credential) : null,
         };
         return Map(await grains.GetGrain<ITenantGrain>(tenantId).Update(update));
     }
@@ -144,7 +148,7 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     }
 
     private Proto.EventSource Map(EventSourceStatus status) =>
-        ProtoMapper.ToProto(status, status.ConsentState is { } state ? consentUrls.Build(status.Settings.TenantId, state) : null);
+        ProtoMapper.ToProto(status, status.ConsentState is { } state ? consentUrls.Build(status.Settings.TenantId, state, status.ClientId, status.Cloud) : null);
 
     private static ImmutableArray<string> CheckedContentTypes(IReadOnlyCollection<string> contentTypes)
     {
@@ -155,6 +159,16 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
 
         return [.. contentTypes.Select(ct => ContentTypes.Canonical(ct)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"content_types: '{ct}' is not a content type; use one of {string.Join(", ", ContentTypes.All)}.")))];
+    }
+
+    private static string CheckedCredential(string name)
+    {
+        if (name.Length > 64 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "credential: a credential name is at most 64 letters, digits, '-', '_' or '.'."));
+        }
+
+        return name;
     }
 
     private static ImmutableArray<string> CheckedDomains(IReadOnlyCollection<string> domains)

@@ -40,6 +40,9 @@ public static class ProtoMapper
             Counters = Counters(status.Counters),
             PollInterval = status.Settings.PollInterval is { } interval ? Duration.FromTimeSpan(interval) : null,
             InitialBackfill = status.Settings.InitialBackfill is { } backfill ? Duration.FromTimeSpan(backfill) : null,
+            Cloud = ToProto(status.Cloud),
+            Credential = status.Settings.Credential ?? "",
+            ClientId = status.ClientId ?? "",
         };
         message.ContentTypes.AddRange(status.Settings.ContentTypes);
         message.FederatedDomains.AddRange(status.Settings.FederatedDomains);
@@ -63,6 +66,28 @@ public static class ProtoMapper
         }));
         return message;
     }
+
+    /// <summary>A cloud as its proto enum.</summary>
+    public static Proto.Cloud ToProto(O365Activity.Contracts.CloudName cloud) => cloud switch
+    {
+        O365Activity.Contracts.CloudName.Enterprise => Proto.Cloud.Enterprise,
+        O365Activity.Contracts.CloudName.Gcc => Proto.Cloud.Gcc,
+        O365Activity.Contracts.CloudName.GccHigh => Proto.Cloud.GccHigh,
+        O365Activity.Contracts.CloudName.DoD => Proto.Cloud.Dod,
+        _ => Proto.Cloud.Unspecified,
+    };
+
+    /// <summary>A proto cloud as the service's; null for unspecified.</summary>
+    /// <exception cref="Grpc.Core.RpcException"><c>INVALID_ARGUMENT</c> for a value that is no cloud.</exception>
+    public static O365Activity.Contracts.CloudName? FromProto(Proto.Cloud cloud) => cloud switch
+    {
+        Proto.Cloud.Unspecified => null,
+        Proto.Cloud.Enterprise => O365Activity.Contracts.CloudName.Enterprise,
+        Proto.Cloud.Gcc => O365Activity.Contracts.CloudName.Gcc,
+        Proto.Cloud.GccHigh => O365Activity.Contracts.CloudName.GccHigh,
+        Proto.Cloud.Dod => O365Activity.Contracts.CloudName.DoD,
+        _ => throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.InvalidArgument, $"cloud: {(int)cloud} is not a cloud; use CLOUD_ENTERPRISE, CLOUD_GCC, CLOUD_GCC_HIGH or CLOUD_DOD.")),
+    };
 
     private static Proto.CollectionCounters Counters(CollectionCounters c) => new()
     {

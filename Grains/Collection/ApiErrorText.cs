@@ -54,6 +54,7 @@ public static class ApiErrorText
     {
         ArgumentNullException.ThrowIfNull(e);
         return e.Error is "invalid_client" or "unauthorized_client" or "invalid_grant" or "invalid_request" or "invalid_scope"
+                or "invalid_audience" or "credential_unusable" or "unknown_credential"
             || NeedsAttentionTokenCodes.Any(c => e.Message.Contains(c, StringComparison.Ordinal));
     }
 

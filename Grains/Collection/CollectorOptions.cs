@@ -19,9 +19,57 @@ public sealed class CollectorOptions
     [Required]
     public string ClientId { get; set; } = "";
 
-    /// <summary>The application's client secret (setting <c>Collector:ClientSecret</c>). A secret: never logged.</summary>
-    [Required]
-    public string ClientSecret { get; set; } = "";
+    /// <summary>
+    /// The application's client secret (setting <c>Collector:ClientSecret</c>). A secret: never logged. The default
+    /// credential has exactly one of this, <see cref="CertificatePath"/> and <see cref="CertificateThumbprint"/>.
+    /// </summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>A certificate file for the default credential (setting <c>Collector:CertificatePath</c>; see <see cref="ApplicationCredential.CertificatePath"/>).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key, when not in the certificate file (setting <c>Collector:CertificateKeyPath</c>).</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>The certificate file's password (setting <c>Collector:CertificatePassword</c>). A secret: never logged.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>A certificate in the store for the default credential (setting <c>Collector:CertificateThumbprint</c>).</summary>
+    public string? CertificateThumbprint { get; set; }
+
+    /// <summary>The store of <see cref="CertificateThumbprint"/> (setting <c>Collector:CertificateStoreLocation</c>, default <c>CurrentUser</c>).</summary>
+    public System.Security.Cryptography.X509Certificates.StoreLocation CertificateStoreLocation { get; set; } =
+        System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser;
+
+    /// <summary>
+    /// More applications, by name (settings <c>Collector:Credentials:{name}:ClientId</c> and one of <c>ClientSecret</c>,
+    /// <c>CertificatePath</c>, <c>CertificateThumbprint</c>): an event source names one in its <c>credential</c> setting,
+    /// else it uses the default (the values above). The name <c>default</c> is the default's.
+    /// </summary>
+    public Dictionary<string, ApplicationCredential> Credentials { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The name of the default credential.</summary>
+    public const string DefaultCredential = "default";
+
+    /// <summary>The credential named <paramref name="name"/> (null or <c>default</c>: the top-level one); null when there is none by that name.</summary>
+    public ApplicationCredential? Credential(string? name) =>
+        string.IsNullOrEmpty(name) || string.Equals(name, DefaultCredential, StringComparison.OrdinalIgnoreCase)
+            ? new ApplicationCredential
+            {
+                ClientId = ClientId,
+                ClientSecret = ClientSecret,
+                CertificatePath = CertificatePath,
+                CertificateKeyPath = CertificateKeyPath,
+                CertificatePassword = CertificatePassword,
+                CertificateThumbprint = CertificateThumbprint,
+                CertificateStoreLocation = CertificateStoreLocation,
+            }
+            : Credentials.GetValueOrDefault(name);
+
+    /// <summary>What is wrong with the credentials, naming the setting; null when all are usable.</summary>
+    public string? CredentialProblem() =>
+        Credential(null)!.Problem(SectionName)
+        ?? Credentials.Select(c => c.Value.Problem($"{SectionName}:Credentials:{c.Key}")).FirstOrDefault(p => p is not null);
 
     /// <summary>
     /// The vendor's own tenant GUID, sent as <c>PublisherIdentifier</c> on every API call; it selects the throttling

@@ -5,7 +5,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using O365Activity.Contracts;
 using Polly.Timeout;
 
 namespace O365Activity.Grains.Collection;
@@ -59,7 +58,8 @@ public sealed class ManagementApiClient : IManagementActivityApi
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
     private readonly ITokenProvider _tokens;
-    private readonly Uri _apiBase;
+    private readonly Uri? _apiEndpoint;
+    private readonly SourceConnections _connections;
     private readonly string? _publisherIdentifier;
     private readonly ServerClock? _clock;
 
@@ -68,13 +68,15 @@ public sealed class ManagementApiClient : IManagementActivityApi
     /// <param name="tokens">Supplies per-tenant tokens.</param>
     /// <param name="options">The cloud, the optional API endpoint override and the publisher identifier.</param>
     /// <param name="clock">Told the <c>Date</c> of every response (case CLK1); null: not measured.</param>
-    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null)
+    /// <param name="connections">Each tenant's cloud (its API host); null: every tenant in <c>Collector:Cloud</c>.</param>
+    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null, SourceConnections? connections = null)
     {
         _clock = clock;
         _http = httpClientFactory.CreateClient(HttpClientName);
         _tokens = tokens;
         var settings = options.Value;
-        _apiBase = settings.ManagementApiEndpoint ?? CloudEndpoints.For(settings.Cloud).ApiHost;
+        _apiEndpoint = settings.ManagementApiEndpoint;
+        _connections = connections ?? new SourceConnections(options);
         _publisherIdentifier = settings.PublisherIdentifier?.ToString();
     }
 
@@ -143,7 +145,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
                 return blobs;
             }
 
-            uri = OnApiHost(next, what);
+            uri = OnApiHost(tenantId, next, what);
             if (page >= 10_000)
             {
                 throw new ManagementApiException(0, null, $"API error {what}: more than 10,000 pages; the next-page links do not end.");
@@ -170,7 +172,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
         Guid tenantId, ContentBlob blob, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var what = $"fetching content {blob.ContentId}";
-        var uri = OnApiHost(blob.ContentUri, what);
+        var uri = OnApiHost(tenantId, blob.ContentUri, what);
         if (_publisherIdentifier is not null && !uri.Query.Contains("PublisherIdentifier=", StringComparison.OrdinalIgnoreCase))
         {
             uri = new Uri(uri + (uri.Query.Length > 0 ? "&" : "?") + "PublisherIdentifier=" + Uri.EscapeDataString(_publisherIdentifier));
@@ -291,8 +293,11 @@ public sealed class ManagementApiClient : IManagementActivityApi
         }
 
         var queryText = string.Join("&", parameters.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
-        return new Uri(_apiBase, $"/api/v1.0/{tenantId}/activity/feed/{path}{(queryText.Length > 0 ? "?" + queryText : "")}");
+        return new Uri(ApiBase(tenantId), $"/api/v1.0/{tenantId}/activity/feed/{path}{(queryText.Length > 0 ? "?" + queryText : "")}");
     }
+
+    /// <summary>The tenant's API host: its cloud's, or <c>Collector:ManagementApiEndpoint</c> when set (the emulator).</summary>
+    private Uri ApiBase(Guid tenantId) => _apiEndpoint ?? _connections.For(tenantId).Endpoints.ApiHost;
 
     private static string? NextPage(HttpResponseMessage response)
     {
@@ -309,12 +314,13 @@ public sealed class ManagementApiClient : IManagementActivityApi
     }
 
     /// <summary>Only URLs on the API host get this tenant's bearer token: a hostile listing cannot send it elsewhere.</summary>
-    private Uri OnApiHost(string url, string what)
+    private Uri OnApiHost(Guid tenantId, string url, string what)
     {
+        var apiBase = ApiBase(tenantId);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            || Uri.Compare(uri, _apiBase, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+            || Uri.Compare(uri, apiBase, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
         {
-            throw new ManagementApiException(0, null, $"API error {what}: refusing to follow '{url}', which is not on the API host {_apiBase.GetLeftPart(UriPartial.Authority)}.");
+            throw new ManagementApiException(0, null, $"API error {what}: refusing to follow '{url}', which is not on the API host {apiBase.GetLeftPart(UriPartial.Authority)}.");
         }
 
         return uri;

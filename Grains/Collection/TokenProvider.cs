@@ -32,65 +32,83 @@ public sealed class TokenAcquisitionException(string error, string message, Exce
 }
 
 /// <summary>
-/// <see cref="ITokenProvider"/> over one MSAL confidential client (client secret) for all tenants: MSAL's token cache
-/// is partitioned per tenant, and <c>WithTenantId</c> selects the tenant per request.
+/// <see cref="ITokenProvider"/> over MSAL confidential clients: one per application credential and cloud authority
+/// (<see cref="SourceConnections"/> says which a tenant uses), each with MSAL's token cache partitioned per tenant, and
+/// <c>WithTenantId</c> selecting the tenant per request. A credential is a client secret or a certificate (MSAL signs the
+/// client assertion; PROTOCOL.md §2).
 /// </summary>
 /// <remarks>
-/// In front of MSAL, each tenant's
-/// current token is kept with the time MSAL would renew it (its <c>refresh_in</c>, else five minutes before expiry), so
-/// that the many requests of a poll do not each pay for a pass through MSAL's request pipeline (a tenth of an idle
-/// silo's CPU, measured with perf); after that time, or when forced, MSAL is asked again.
+/// <para>In front of MSAL, each tenant's current token is kept with the time MSAL would renew it (its <c>refresh_in</c>,
+/// else five minutes before expiry), so that the many requests of a poll do not each pay for a pass through MSAL's
+/// request pipeline (a tenth of an idle silo's CPU, measured with perf); after that time, or when forced, MSAL is asked again.</para>
+/// <para>Each new token's audience (<c>aud</c>, when the token is a JWT) is checked against the tenant's cloud's API
+/// host (case AU3): a token for another cloud is refused here as a configuration error (<c>invalid_audience</c>),
+/// rather than becoming a stream of 401s from the API.</para>
 /// </remarks>
-public sealed partial class MsalTokenProvider : ITokenProvider
+public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
 {
     /// <summary>Name of the HttpClient MSAL uses (it carries the login-endpoint rewrite, if any).</summary>
     public const string HttpClientName = "entra";
 
+    /// <summary>The application id of the Office 365 Management APIs resource, which some tokens carry as their audience.</summary>
+    private const string ManagementApiAppId = "c5393580-f805-4401-95e8-94b7a6ef2fc2";
+
     private static readonly TimeSpan RenewBeforeExpiry = TimeSpan.FromMinutes(5);
-    private readonly IConfidentialClientApplication _application;
-    private readonly string[] _scopes;
+    private readonly CollectorOptions _options;
+    private readonly SourceConnections _connections;
+    private readonly IHttpClientFactory _httpClientFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<MsalTokenProvider> _logger;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string Token, DateTimeOffset RenewAt)> _current = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Credential, Uri Authority), Lazy<IConfidentialClientApplication>> _applications = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string Token, DateTimeOffset RenewAt, SourceConnection Connection)> _current = new();
+    private readonly List<System.Security.Cryptography.X509Certificates.X509Certificate2> _certificates = [];
 
     /// <summary>Creates the provider.</summary>
-    /// <param name="options">Client id, secret and cloud.</param>
+    /// <param name="options">The credentials and the default cloud.</param>
+    /// <param name="connections">Each tenant's cloud and credential.</param>
     /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client.</param>
     /// <param name="time">The clock tokens are renewed by.</param>
     /// <param name="logger">Logs failures with the tenant id (never a token or secret).</param>
-    public MsalTokenProvider(IOptions<CollectorOptions> options, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<MsalTokenProvider> logger)
+    public MsalTokenProvider(IOptions<CollectorOptions> options, SourceConnections connections, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<MsalTokenProvider> logger)
     {
+        _options = options.Value;
+        _connections = connections;
+        _httpClientFactory = httpClientFactory;
         _time = time;
-        var settings = options.Value;
-        var cloud = CloudEndpoints.For(settings.Cloud);
-        _scopes = [cloud.Scope];
         _logger = logger;
-        _application = ConfidentialClientApplicationBuilder.Create(settings.ClientId)
-            .WithClientSecret(settings.ClientSecret)
-            .WithAuthority(new Uri(cloud.LoginHost, "organizations"))
-            .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new MsalHttpClientFactory(httpClientFactory))
-            .Build();
     }
 
     /// <inheritdoc />
     public async Task<string> GetTokenAsync(Guid tenantId, bool forceRefresh, CancellationToken cancellationToken)
     {
-        if (!forceRefresh && _current.TryGetValue(tenantId, out var current) && _time.GetUtcNow() < current.RenewAt)
+        var connection = _connections.For(tenantId);
+        if (!forceRefresh && _current.TryGetValue(tenantId, out var current) && _time.GetUtcNow() < current.RenewAt && current.Connection == connection)
         {
             return current.Token;
         }
 
         try
         {
-            var result = await _application.AcquireTokenForClient(_scopes)
+            var result = await Application(connection).AcquireTokenForClient([connection.Endpoints.Scope])
                 .WithTenantId(tenantId.ToString())
                 .WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken)
                 .ConfigureAwait(false);
+            if (Audience(result.AccessToken) is { } audience && !IsApiAudience(audience, connection.Endpoints))
+            {
+                throw new TokenAcquisitionException("invalid_audience",
+                    $"The token's audience is '{audience}', not the {connection.Cloud} API host {connection.Endpoints.ApiHost.GetLeftPart(UriPartial.Authority)}: the event source's cloud does not match the application's.");
+            }
+
             var renewAt = result.AuthenticationResultMetadata?.RefreshOn ?? result.ExpiresOn - RenewBeforeExpiry;
-            _current[tenantId] = (result.AccessToken, renewAt < result.ExpiresOn ? renewAt : result.ExpiresOn);
+            _current[tenantId] = (result.AccessToken, renewAt < result.ExpiresOn ? renewAt : result.ExpiresOn, connection);
             return result.AccessToken;
+        }
+        catch (TokenAcquisitionException e)
+        {
+            _current.TryRemove(tenantId, out _);
+            LogTokenRefused(_logger, tenantId, e.Error, 0, e.Message);
+            throw;
         }
         catch (MsalServiceException e)
         {
@@ -110,7 +128,94 @@ public sealed partial class MsalTokenProvider : ITokenProvider
             LogTokenRefused(_logger, tenantId, "http_error", 0, e.Message);
             throw new TokenAcquisitionException("http_error", e.Message, e);
         }
+        catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // The credential's certificate could not be loaded (checked again at each attempt: it may be fixed on disk).
+            _applications.TryRemove((connection.Credential, connection.Endpoints.LoginHost), out _);
+            LogTokenRefused(_logger, tenantId, "credential_unusable", 0, e.Message);
+            throw new TokenAcquisitionException("credential_unusable", $"The {connection.Credential} credential's certificate cannot be used: {e.Message}", e);
+        }
     }
+
+    /// <summary>Disposes the certificates loaded.</summary>
+    public void Dispose()
+    {
+        lock (_certificates)
+        {
+            foreach (var certificate in _certificates)
+            {
+                certificate.Dispose();
+            }
+
+            _certificates.Clear();
+        }
+    }
+
+    private IConfidentialClientApplication Application(SourceConnection connection) =>
+        _applications.GetOrAdd((connection.Credential, connection.Endpoints.LoginHost), key => new Lazy<IConfidentialClientApplication>(() => Build(key.Credential, key.Authority))).Value;
+
+    private IConfidentialClientApplication Build(string name, Uri loginHost)
+    {
+        var credential = _options.Credential(name)
+            ?? throw new TokenAcquisitionException("unknown_credential", $"No credential named '{name}' is configured (Collector:Credentials:{name}).");
+        var builder = ConfidentialClientApplicationBuilder.Create(credential.ClientId)
+            .WithAuthority(new Uri(loginHost, "organizations"))
+            .WithInstanceDiscovery(false)
+            .WithHttpClientFactory(new MsalHttpClientFactory(_httpClientFactory));
+        if (credential.ClientSecret is { Length: > 0 } secret)
+        {
+            builder = builder.WithClientSecret(secret);
+        }
+        else
+        {
+            var certificate = credential.LoadCertificate();
+            lock (_certificates)
+            {
+                _certificates.Add(certificate);
+            }
+
+            // x5c: the certificate travels with the assertion (subject-name/issuer authentication works too).
+            builder = builder.WithCertificate(certificate, sendX5C: true);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The <c>aud</c> claim of a JWT (the first, when a list); null for a token that is not a JWT.</summary>
+    internal static string? Audience(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = parts[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+            using var json = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(payload));
+            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object || !json.RootElement.TryGetProperty("aud", out var aud))
+            {
+                return null;
+            }
+
+            return aud.ValueKind switch
+            {
+                System.Text.Json.JsonValueKind.String => aud.GetString(),
+                System.Text.Json.JsonValueKind.Array when aud.GetArrayLength() > 0 && aud[0].ValueKind == System.Text.Json.JsonValueKind.String => aud[0].GetString(),
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsApiAudience(string audience, CloudEndpoints endpoints) =>
+        string.Equals(audience.TrimEnd('/'), endpoints.ApiHost.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
+        || string.Equals(audience, ManagementApiAppId, StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Tenant {TenantId}: token request refused: {Error} (HTTP {Status}): {Description}")]
     private static partial void LogTokenRefused(ILogger logger, Guid tenantId, string error, int status, string description);
@@ -122,19 +227,18 @@ public sealed partial class MsalTokenProvider : ITokenProvider
 }
 
 /// <summary>
-/// Sends requests addressed to <paramref name="from"/> (scheme, host and port) to <paramref name="to"/> instead,
+/// Sends requests addressed to one of <paramref name="from"/> (scheme, host and port) to <paramref name="to"/> instead,
 /// keeping path and query: how MSAL, which insists on an https authority, reaches the local emulator.
 /// </summary>
-/// <param name="from">The authority requests are addressed to, for example <c>https://login.microsoftonline.com</c>.</param>
+/// <param name="from">The authorities requests are addressed to, for example <c>https://login.microsoftonline.com</c> and <c>https://login.microsoftonline.us</c>.</param>
 /// <param name="to">Where they really go, for example <c>http://127.0.0.1:5090</c>.</param>
-public sealed class EndpointRewriteHandler(Uri from, Uri to) : DelegatingHandler
+public sealed class EndpointRewriteHandler(IReadOnlyCollection<Uri> from, Uri to) : DelegatingHandler
 {
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.RequestUri is { } uri
-            && string.Equals(uri.Host, from.Host, StringComparison.OrdinalIgnoreCase)
-            && uri.Port == from.Port)
+            && from.Any(f => string.Equals(uri.Host, f.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == f.Port))
         {
             request.RequestUri = new UriBuilder(uri) { Scheme = to.Scheme, Host = to.Host, Port = to.Port }.Uri;
         }

@@ -32,6 +32,13 @@ public sealed record EmulatorOptions
     /// not checked; its <c>sub</c>, when present, must be the client id). Default true.</summary>
     public bool AcceptClientAssertions { get; init; } = true;
 
+    /// <summary>
+    /// When not empty, a <c>client_assertion</c> must be signed (RS256 or PS256) by the private key of one of these
+    /// certificates (the application's registered certificates), else <c>401 invalid_client</c> AADSTS700027, as Entra
+    /// answers; its <c>aud</c> must name the token endpoint it was sent to.
+    /// </summary>
+    public IReadOnlyCollection<System.Security.Cryptography.X509Certificates.X509Certificate2> ClientCertificates { get; init; } = [];
+
     /// <summary>When true every tenant counts as having granted admin consent, so tokens are issued without a prior
     /// <c>adminconsent</c> visit. Default false: a tenant that has not consented gets AADSTS700016, like real Entra.</summary>
     public bool AutoConsentAllTenants { get; init; }

@@ -120,6 +120,44 @@ internal sealed class AccessTokens(byte[] key)
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="jwt"/> is signed (RS256 or PS256, as its header says) by the private key of one of
+    /// <paramref name="certificates"/>.
+    /// </summary>
+    /// <param name="jwt">A compact JWS.</param>
+    /// <param name="certificates">The certificates whose public keys may have signed it.</param>
+    public static bool IsSignedByOneOf(string jwt, IEnumerable<System.Security.Cryptography.X509Certificates.X509Certificate2> certificates)
+    {
+        var parts = jwt.Split('.');
+        if (parts.Length != 3)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var header = JsonDocument.Parse(FromBase64Url(parts[0]));
+            var padding = header.RootElement.TryGetProperty("alg", out var alg) ? alg.GetString() switch
+            {
+                "RS256" => RSASignaturePadding.Pkcs1,
+                "PS256" => RSASignaturePadding.Pss,
+                _ => null,
+            } : null;
+            if (padding is null)
+            {
+                return false;
+            }
+
+            var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+            var signature = FromBase64Url(parts[2]);
+            return certificates.Any(c => System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPublicKey(c) is { } key && key.VerifyData(signed, signature, HashAlgorithmName.SHA256, padding));
+        }
+        catch (Exception e) when (e is FormatException or JsonException or CryptographicException)
+        {
+            return false;
+        }
+    }
+
     private static Guid DeterministicGuid(string value)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(value));

@@ -157,6 +157,12 @@ internal static class EntraEndpoints
             return true;
         }
 
+        if (options.ClientCertificates.Count > 0 && !AccessTokens.IsSignedByOneOf(assertion, options.ClientCertificates))
+        {
+            await ErrorAsync(context, 401, "invalid_client", 700027, "AADSTS700027: Client assertion failed signature validation.");
+            return true;
+        }
+
         if (payload.RootElement.TryGetProperty("sub", out var sub) && sub.ValueKind == JsonValueKind.String
             && !string.Equals(sub.GetString(), clientId, StringComparison.OrdinalIgnoreCase))
         {

@@ -25,4 +25,12 @@ internal static class CollectorServices
 
         return new ServiceCollection().AddLogging().AddCollector(new ConfigurationBuilder().AddInMemoryCollection(values).Build()).BuildServiceProvider();
     }
+
+    /// <summary>Builds them from <paramref name="values"/> alone, with <paramref name="configure"/> having the last say over the services.</summary>
+    public static ServiceProvider Create(IReadOnlyDictionary<string, string?> values, Action<IServiceCollection> configure)
+    {
+        var services = new ServiceCollection().AddLogging().AddCollector(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        configure(services);
+        return services.BuildServiceProvider();
+    }
 }

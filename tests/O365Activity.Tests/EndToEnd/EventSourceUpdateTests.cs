@@ -97,6 +97,29 @@ public sealed class EventSourceUpdateTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task CloudAndCredential_PerSource_AreShown_AndDriveTheConsentUrl_AnUnknownCredentialIsRefusedByName()
+    {
+        var tenant = Guid.NewGuid().ToString();
+        var created = await Sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = tenant, Cloud = Cloud.GccHigh });
+
+        Assert.Equal(Cloud.GccHigh, created.Cloud);
+        Assert.Equal(ServiceFixture.ClientId, created.ClientId);
+        Assert.Equal("", created.Credential);
+        Assert.Contains("scope=" + Uri.EscapeDataString("https://manage.office365.us/.default"), created.AdminConsentUrl, StringComparison.Ordinal);
+        Assert.Contains("client_id=" + ServiceFixture.ClientId, created.AdminConsentUrl, StringComparison.Ordinal);
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => Sources.UpdateEventSourceAsync(new UpdateEventSourceRequest { TenantId = tenant, Credential = "nope" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
+        Assert.Contains("no credential named 'nope'", unknown.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(ServiceFixture.ClientSecret, unknown.Status.Detail, StringComparison.Ordinal);
+
+        var back = await Sources.UpdateEventSourceAsync(new UpdateEventSourceRequest { TenantId = tenant, Cloud = Cloud.Enterprise, Credential = "default" });
+        Assert.Equal(Cloud.Enterprise, back.Cloud);
+        Assert.Equal("", back.Credential);
+        Assert.Contains("scope=" + Uri.EscapeDataString("https://manage.office.com/.default"), back.AdminConsentUrl, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Update_UnknownTenant_IsNotFound()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
