@@ -208,15 +208,9 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
     private Uri Callback(string query) => new(service.ConsentAddress, "/consent/callback" + (query.Length > 0 ? "?" + query : ""));
 }
 
-/// <summary>A service whose consent links live 3 seconds, to see one expire.</summary>
-public sealed class ShortConsentServiceFixture : ServiceFixture
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSiloSettings { get; } =
-        new Dictionary<string, string?> { ["Collector:ConsentStateLifetime"] = "00:00:03" };
-}
-
 /// <summary>An admin-consent link used after its lifetime.</summary>
-public sealed class ConsentExpiryTests(ShortConsentServiceFixture service) : IClassFixture<ShortConsentServiceFixture>
+[Collection(SecondServiceCollection.Name)]
+public sealed class ConsentExpiryTests(SecondServiceFixture service)
 {
     [Fact]
     public async Task Callback_ExpiredState_IsRefusedInPlainWords_NothingChanges_AndARenewedUrlWorks()

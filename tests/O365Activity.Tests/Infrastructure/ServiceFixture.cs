@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -46,6 +47,9 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>Settings added to (or replacing) the silo's, for a fixture of its own.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSiloSettings { get; } = new Dictionary<string, string?>();
 
+    /// <summary>When set (by a derived fixture), every log line of the silo and the gateway, at every level.</summary>
+    public virtual CapturedLogs? Logs => null;
+
     /// <summary>A last say over the gateway's services, before it is built.</summary>
     protected virtual void ConfigureGateway(WebApplicationBuilder gateway)
     {
@@ -91,7 +95,15 @@ public class ServiceFixture : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ServiceId = ClusterComposition.ServiceId;
-        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(settings));
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(settings);
+            if (Logs is { } logs)
+            {
+                host.Logging.AddProvider(logs);
+                host.Logging.SetMinimumLevel(LogLevel.Trace).AddFilter<CapturedLogs>(null, LogLevel.Trace);
+            }
+        });
         builder.ConfigureSilo((_, silo) =>
         {
             Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(silo.Services, SharedStore);
@@ -116,6 +128,12 @@ public class ServiceFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         ], Cluster.Client);
         Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(gateway.Services, SharedStore);
+        if (Logs is { } gatewayLogs)
+        {
+            gateway.Logging.AddProvider(gatewayLogs);
+            gateway.Logging.SetMinimumLevel(LogLevel.Trace).AddFilter<CapturedLogs>(null, LogLevel.Trace);
+        }
+
         ConfigureGateway(gateway);
         Gateway = GatewayApp.Build(gateway);
         await Gateway.StartAsync();

@@ -1,0 +1,33 @@
+namespace O365Activity.Tests.Infrastructure;
+
+/// <summary>
+/// A second whole service, for what the shared one cannot have: consent links that live 3 seconds, a named credential
+/// whose secret is wrong, and every log line kept (to search them for secrets). Its tests run beside the shared
+/// service's.
+/// </summary>
+public sealed class SecondServiceFixture : ServiceFixture
+{
+    /// <summary>The secret of the credential named <c>wrong</c>, which the emulator refuses (AADSTS7000215).</summary>
+    public const string WrongSecret = "wrong-secret-value-7f3a9c";
+
+    private readonly CapturedLogs _logs = new();
+
+    /// <inheritdoc />
+    public override CapturedLogs? Logs => _logs;
+
+    /// <inheritdoc />
+    protected override IReadOnlyDictionary<string, string?> ExtraSiloSettings { get; } = new Dictionary<string, string?>
+    {
+        ["Collector:ConsentStateLifetime"] = "00:00:03",
+        ["Collector:Credentials:wrong:ClientId"] = ClientId,
+        ["Collector:Credentials:wrong:ClientSecret"] = WrongSecret,
+    };
+}
+
+/// <summary>The tests of <see cref="SecondServiceFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class SecondServiceCollection : ICollectionFixture<SecondServiceFixture>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "second service";
+}
