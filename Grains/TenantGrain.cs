@@ -48,6 +48,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     private readonly ServerClock? _serverClock;
     private readonly PollWheel _wheel;
     private readonly SourceConnections _connections;
+    private readonly ITokenProvider _tokens;
     private string? _publishedKey;
     private ConnectionState? _publishedState;
     private bool _polling;
@@ -69,8 +70,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         ILogger<TenantGrain> logger,
         PollWheel wheel,
         SourceConnections connections,
+        ITokenProvider tokens,
         ServerClock? serverClock = null)
     {
+        _tokens = tokens;
         _wheel = wheel;
         _connections = connections;
         _serverClock = serverClock;
@@ -427,6 +430,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         }
 
         _connections.Remove(TenantId);
+        _tokens.Forget(TenantId);
         var sourceId = S.SourceId;
         await _store.RemoveSourceAsync(TenantId, sourceId, _time.GetUtcNow(), CancellationToken.None);
         await _state.ClearStateAsync();

@@ -18,6 +18,10 @@ public interface ITokenProvider
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="TokenAcquisitionException">The token endpoint refused (for example <c>invalid_client</c> AADSTS7000215, or <c>unauthorized_client</c> AADSTS700016 when the tenant has not consented).</exception>
     Task<string> GetTokenAsync(Guid tenantId, bool forceRefresh, CancellationToken cancellationToken);
+
+    /// <summary>Forgets every token held for <paramref name="tenantId"/> (its event source was deleted): the next request, if any, asks Entra afresh.</summary>
+    /// <param name="tenantId">The tenant.</param>
+    void Forget(Guid tenantId);
 }
 
 /// <summary>The token endpoint refused to issue a token, or could not be reached.</summary>
@@ -62,6 +66,9 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Credential, Uri Authority), Lazy<IConfidentialClientApplication>> _applications = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string Token, DateTimeOffset RenewAt, SourceConnection Connection)> _current = new();
     private readonly List<System.Security.Cryptography.X509Certificates.X509Certificate2> _certificates = [];
+
+    /// <summary>MSAL's token cache, one serialized partition per application and tenant (its <c>SuggestedCacheKey</c>), so that a tenant's can be dropped.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">The credentials and the default cloud.</param>
@@ -137,6 +144,17 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    public void Forget(Guid tenantId)
+    {
+        _current.TryRemove(tenantId, out _);
+        var tenant = tenantId.ToString();
+        foreach (var key in _cache.Keys.Where(k => k.Contains(tenant, StringComparison.OrdinalIgnoreCase)))
+        {
+            _cache.TryRemove(key, out _);
+        }
+    }
+
     /// <summary>Disposes the certificates loaded.</summary>
     public void Dispose()
     {
@@ -178,7 +196,18 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
             builder = builder.WithCertificate(certificate, sendX5C: true);
         }
 
-        return builder.Build();
+        var application = builder.Build();
+        // App-token caches are partitioned per tenant (the key names it): kept here, so that Forget can drop one.
+        application.AppTokenCache.SetBeforeAccess(args =>
+            args.TokenCache.DeserializeMsalV3(_cache.GetValueOrDefault(args.SuggestedCacheKey), shouldClearExistingCache: true));
+        application.AppTokenCache.SetAfterAccess(args =>
+        {
+            if (args.HasStateChanged)
+            {
+                _cache[args.SuggestedCacheKey] = args.TokenCache.SerializeMsalV3();
+            }
+        });
+        return application;
     }
 
     /// <summary>The <c>aud</c> claim of a JWT (the first, when a list); null for a token that is not a JWT.</summary>

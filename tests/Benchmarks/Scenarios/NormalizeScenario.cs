@@ -485,5 +485,9 @@ public static class NormalizeScenario
     private sealed class FixedToken : ITokenProvider
     {
         public Task<string> GetTokenAsync(Guid tenantId, bool forceRefresh, CancellationToken cancellationToken) => Task.FromResult("benchmark-token");
+
+        public void Forget(Guid tenantId)
+        {
+        }
     }
 }

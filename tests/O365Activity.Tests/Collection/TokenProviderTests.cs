@@ -51,6 +51,24 @@ public sealed class TokenProviderTests
         Assert.Equal(renewed, await tokens.GetTokenAsync(tenant, forceRefresh: false, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Forget_DropsTheTenantsTokens_OurCacheAndMsals_AndNoOtherTenants()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ClientId = ClientId, ClientSecret = Secret, AutoConsentAllTenants = true });
+        await using var services = Services(emulator);
+        var tokens = services.GetRequiredService<ITokenProvider>();
+        var (deleted, kept) = (Guid.NewGuid(), Guid.NewGuid());
+        await tokens.GetTokenAsync(deleted, forceRefresh: false, CancellationToken.None);
+        await tokens.GetTokenAsync(kept, forceRefresh: false, CancellationToken.None);
+
+        tokens.Forget(deleted);
+        await tokens.GetTokenAsync(deleted, forceRefresh: false, CancellationToken.None);
+        await tokens.GetTokenAsync(kept, forceRefresh: false, CancellationToken.None);
+
+        Assert.Equal(2, TokenRequests(emulator, deleted));
+        Assert.Equal(1, TokenRequests(emulator, kept));
+    }
+
     private static int TokenRequests(EmulatorServer emulator, Guid tenant) =>
         emulator.State.Requests.Count(r => r.Kind == RequestKind.Token && r.TenantId == tenant && r.StatusCode == 200);
 

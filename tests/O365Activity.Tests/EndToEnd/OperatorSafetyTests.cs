@@ -51,6 +51,45 @@ public sealed partial class OperatorSafetyTests(SecondServiceFixture service)
     }
 
     [Fact]
+    public async Task RevokedConsent_TurnsFailedWithTheReason_AndHealsOnceConsentIsGivenAgain()
+    {
+        // Entra answers a revoked consent, and an application deleted from the tenant, with AADSTS700016; tokens here
+        // live 4 minutes, so the next poll's token request meets it.
+        var tenant = Guid.NewGuid();
+        await TestSources.CreateConnectedAsync(Sources, tenant, unfiltered: true, Aad);
+        await WaitAsync(tenant, s => s.State == ConnectionState.Connected);
+
+        service.Emulator.State.RevokeConsent(tenant);
+        var failed = await WaitAsync(tenant, s => s.State == ConnectionState.Failed);
+
+        Assert.Equal(ConnectionState.Failed, failed.State);
+        Assert.Contains("AADSTS700016", failed.StatusReason, StringComparison.Ordinal);
+        Assert.True(Assert.Single(failed.ContentTypeStatus).NeedsAttention);
+
+        service.Emulator.State.GrantConsent(tenant);
+        service.Emulator.State.AddBlob(tenant, [TestRecords.SignIn(1)], new BlobOptions { ContentType = Aad });
+        var healed = await WaitAsync(tenant, s => s.State == ConnectionState.Connected && s.LastSequence == 1);
+        Assert.Equal(ConnectionState.Connected, healed.State);
+        Assert.Equal(1, healed.LastSequence);
+    }
+
+    [Fact]
+    public async Task ShortLivedTokens_AreRenewedBeforeTheyExpire_SoNoApiCallIsRefused()
+    {
+        var tenant = Guid.NewGuid();
+        await TestSources.CreateConnectedAsync(Sources, tenant, unfiltered: true, Aad);
+        for (var i = 1; i <= 3; i++)
+        {
+            service.Emulator.State.AddBlob(tenant, [TestRecords.SignIn(i)], new BlobOptions { ContentType = Aad });
+            await TestSources.WaitForSequenceAsync(Sources, tenant, i, TimeSpan.FromSeconds(20));
+        }
+
+        var requests = service.Emulator.State.Requests.Where(r => r.TenantId == tenant).ToList();
+        Assert.True(requests.Count(r => r.Kind == RequestKind.Token && r.StatusCode == 200) >= 2, "tokens within MSAL's renewal margin are renewed");
+        Assert.DoesNotContain(requests, r => r.StatusCode == 401);
+    }
+
+    [Fact]
     public async Task AWholeRun_NeverShowsASecretOrAToken_InTheLogsOrInAnyAnswer()
     {
         var answers = new List<IMessage>();

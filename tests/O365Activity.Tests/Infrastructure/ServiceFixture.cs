@@ -44,6 +44,9 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>How often the gateway checks the store for each tenant with open streams.</summary>
     protected virtual TimeSpan SourceCheckInterval => TimeSpan.FromMilliseconds(300);
 
+    /// <summary>The emulator's options, for a fixture of its own to change.</summary>
+    protected virtual EmulatorOptions Emulated(EmulatorOptions options) => options;
+
     /// <summary>Settings added to (or replacing) the silo's, for a fixture of its own.</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSiloSettings { get; } = new Dictionary<string, string?>();
 
@@ -72,7 +75,7 @@ public class ServiceFixture : IAsyncLifetime
     {
         var geo = TestGeoDatabases.Write(_temp);
         Database = Mode == ClusterMode.PostgreSql ? await TestDatabase.CreateAsync() : null!;
-        Emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret }, CancellationToken.None);
+        Emulator = await EmulatorServer.StartAsync(Emulated(new EmulatorOptions { ClientId = ClientId, ClientSecret = ClientSecret }), CancellationToken.None);
 
         var settings = new Dictionary<string, string?>
         {
