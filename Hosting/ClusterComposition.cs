@@ -46,7 +46,7 @@ public static class ClusterComposition
     /// <summary>The ADO.NET invariant name of Npgsql (ORLEANS-ADONET-CONTRACT.md §1.3).</summary>
     public const string NpgsqlInvariant = "Npgsql";
 
-    /// <summary>How long a pulling agent waits between reads of its stream queue: the floor of live notice latency.</summary>
+    /// <summary>How long a pulling agent waits between reads of its stream queue, by default (<see cref="ClusterSettings.StreamPollPeriod"/>).</summary>
     public static readonly TimeSpan StreamPollPeriod = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
@@ -127,7 +127,7 @@ public static class ClusterComposition
         silo.AddMemoryStreams(ActivityStreams.ProviderName, streams =>
         {
             streams.ConfigurePartitioning(StreamQueues);
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollPeriod));
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod));
         });
         if (settings.Mode == ClusterMode.Local)
         {

@@ -42,6 +42,13 @@ public sealed class ClusterSettings
     /// </summary>
     public string[] GatewayEndpoints { get; set; } = [];
 
+    /// <summary>
+    /// How long a stream pulling agent waits between reads of its queue (setting <c>Cluster:StreamPollPeriod</c>,
+    /// default 20 ms): the floor of live notice latency, and a silo's fixed CPU (each read wakes a thread, busy or not).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan StreamPollPeriod { get; set; } = ClusterComposition.StreamPollPeriod;
+
     /// <summary>The advertised address parsed; null for the default.</summary>
     /// <exception cref="InvalidOperationException">When <see cref="AdvertisedAddress"/> is not an IP address.</exception>
     public IPAddress? ParseAdvertisedAddress() =>

@@ -114,7 +114,11 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
                 var status = change.Deleted ? null : await StatusOrNullAsync(change.TenantId);
                 await responseStream.WriteAsync(
                     status is null
-                        ? new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.Deleted, TenantId = change.TenantId.ToString() }
+                        ? new Proto.EventSourceChange
+                        {
+                            Kind = Proto.EventSourceChange.Types.Kind.Deleted, TenantId = change.TenantId.ToString(),
+                            EventSource = new Proto.EventSource { TenantId = change.TenantId.ToString(), State = Proto.ConnectionState.Deleted },
+                        }
                         : new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.Changed, TenantId = change.TenantId.ToString(), EventSource = status },
                     cancellation);
             }

@@ -172,12 +172,14 @@ public sealed class CollectorOptions
 
     /// <summary>
     /// How often a poll that stored nothing writes its content type's cursor (setting
-    /// <c>Collector:CursorSaveInterval</c>, default 5 minutes). In between, an idle poll moves the cursor in memory only
-    /// and costs the database nothing; a cursor that is older after a restart only makes the next listing reach a little
-    /// further back (the blobs already processed are skipped). A poll that stores records always writes the cursor with them.
+    /// <c>Collector:CursorSaveInterval</c>, default 1 hour). In between, an idle poll moves the cursor in memory only
+    /// and costs the database nothing; a cursor that is older after a restart only makes the next listing reach further
+    /// back, in the same one request per content type (a listing window spans up to 24 hours), with the blobs already
+    /// processed skipped. At 10,000 idle tenants of 4 content types, 5 minutes meant 133 database transactions a second;
+    /// an hour, 11. A poll that stores records always writes the cursor with them.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan CursorSaveInterval { get; set; } = TimeSpan.FromMinutes(5);
+    [Range(typeof(TimeSpan), "00:00:00", "12:00:00")]
+    public TimeSpan CursorSaveInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Period of the reminder that keeps a connected tenant's poll loop alive across deactivation and silo loss (setting

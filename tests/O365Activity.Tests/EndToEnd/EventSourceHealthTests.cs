@@ -117,7 +117,8 @@ public sealed class WatchEventSourcesTests(ServiceFixture service)
 
         await sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = tenant.ToString() });
         var deleted = await NextForAsync(stream, tenant, cancel.Token, c => c.Kind == EventSourceChange.Types.Kind.Deleted);
-        Assert.Null(deleted.EventSource);
+        Assert.Equal(ConnectionState.Deleted, deleted.EventSource.State);
+        Assert.Equal(tenant.ToString(), deleted.EventSource.TenantId);
     }
 
     [Fact]
