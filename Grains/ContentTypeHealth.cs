@@ -78,6 +78,36 @@ public sealed class ContentTypeHealth
         RetryAfter = null;
     }
 
+    /// <summary>
+    /// Records a failed poll and sets when the content type is tried again: the poll interval doubled per failure in a
+    /// row (2, 4, 8… intervals), at most <paramref name="cap"/>, and never sooner than <paramref name="atLeast"/> (the
+    /// API's <c>Retry-After</c>, or <c>Collector:AttentionRetryInterval</c> for a failure that needs a person).
+    /// </summary>
+    /// <param name="error">The error, for people.</param>
+    /// <param name="code">Its code (<c>AF20011</c>, <c>HTTP 503</c>, <c>invalid_client</c>, <c>store</c>).</param>
+    /// <param name="now">The time of the failure (UTC).</param>
+    /// <param name="pollInterval">The source's poll interval.</param>
+    /// <param name="cap">The longest back-off.</param>
+    /// <param name="atLeast">The shortest wait, if any.</param>
+    /// <param name="needsAttention">Whether only a person can fix it.</param>
+    /// <returns>The wait until the next try.</returns>
+    public TimeSpan Failed(string error, string code, DateTimeOffset now, TimeSpan pollInterval, TimeSpan cap, TimeSpan? atLeast = null, bool needsAttention = false)
+    {
+        Failures++;
+        LastErrorCode = code;
+        LastErrorAt = now;
+        NeedsAttention = needsAttention;
+        LastError = error;
+        var backoff = TimeSpan.FromTicks(Math.Min(cap.Ticks, pollInterval.Ticks * (1L << Math.Min(Failures, 16))));
+        if (atLeast > backoff)
+        {
+            backoff = atLeast.Value;
+        }
+
+        RetryAfter = now + backoff;
+        return backoff;
+    }
+
     /// <summary>Adds one poll's counts to the totals, and moves the newest blob and record times forward.</summary>
     /// <param name="poll">What the poll counted.</param>
     public void Add(Collection.PollCounters poll)

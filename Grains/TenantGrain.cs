@@ -718,18 +718,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     /// </summary>
     private void BackOff(string contentType, ContentTypeHealth health, string error, string code, TimeSpan cap, TimeSpan? atLeast = null, bool needsAttention = false)
     {
-        health.Failures++;
-        health.LastErrorCode = code;
-        health.LastErrorAt = _time.GetUtcNow();
-        health.NeedsAttention = needsAttention;
-        var backoff = TimeSpan.FromTicks(Math.Min(cap.Ticks, PollInterval.Ticks * (1L << Math.Min(health.Failures, 16))));
-        if (atLeast > backoff)
-        {
-            backoff = atLeast.Value;
-        }
-
-        health.RetryAfter = _time.GetUtcNow() + backoff;
-        health.LastError = error;
+        var backoff = health.Failed(error, code, _time.GetUtcNow(), PollInterval, cap, atLeast, needsAttention);
         LogPollFailed(_logger, TenantId, contentType, error, backoff);
     }
 
