@@ -37,26 +37,8 @@ public sealed class ContentTypeHealth
     /// <summary>The spans that could not be collected (case W03), oldest first; the last <see cref="MaxDataGaps"/>.</summary>
     [Id(8)] public ImmutableArray<DataGap> DataGaps { get; set; } = [];
 
-    /// <summary>Blobs processed since the source was created.</summary>
-    [Id(9)] public long Blobs { get; set; }
-
-    /// <summary>Ingress events stored since the source was created.</summary>
-    [Id(10)] public long IngressEvents { get; set; }
-
-    /// <summary>Admin events stored since the source was created.</summary>
-    [Id(11)] public long AdminEvents { get; set; }
-
-    /// <summary>Raw-only records stored since the source was created.</summary>
-    [Id(12)] public long RawRecords { get; set; }
-
-    /// <summary>Records dropped as duplicates (their <c>Id</c> stored already) since the source was created.</summary>
-    [Id(13)] public long Duplicates { get; set; }
-
-    /// <summary>Records stored with a normalization warning since the source was created.</summary>
-    [Id(14)] public long Warnings { get; set; }
-
-    /// <summary>Blob items skipped as not audit records since the source was created.</summary>
-    [Id(15)] public long Rejected { get; set; }
+    /// <summary>What was collected since the source was created.</summary>
+    [Id(9)] public CollectionCounters Counters { get; set; } = new();
 
     /// <summary>The newest <c>contentCreated</c> of a blob processed (UTC); null before the first.</summary>
     [Id(16)] public DateTimeOffset? NewestBlobAt { get; set; }
@@ -112,13 +94,20 @@ public sealed class ContentTypeHealth
     /// <param name="poll">What the poll counted.</param>
     public void Add(Collection.PollCounters poll)
     {
-        Blobs += poll.Blobs;
-        IngressEvents += poll.Ingress;
-        AdminEvents += poll.Admin;
-        RawRecords += poll.Raw;
-        Duplicates += poll.Duplicates;
-        Warnings += poll.Warnings;
-        Rejected += poll.Rejected;
+        if (poll.Any)
+        {
+            Counters += new CollectionCounters
+            {
+                Blobs = poll.Blobs,
+                IngressEvents = poll.Ingress,
+                AdminEvents = poll.Admin,
+                RawRecords = poll.Raw,
+                DuplicatesDropped = poll.Duplicates,
+                NormalizationWarnings = poll.Warnings,
+                RecordsRejected = poll.Rejected,
+            };
+        }
+
         NewestBlobAt = Later(NewestBlobAt, poll.NewestBlob);
         NewestRecordAt = Later(NewestRecordAt, poll.NewestRecord);
     }
@@ -133,7 +122,5 @@ public sealed class ContentTypeHealth
         Subscribed == other.Subscribed && LastError == other.LastError && RetryAfter == other.RetryAfter
         && Failures == other.Failures && RestartSent == other.RestartSent && LastErrorCode == other.LastErrorCode
         && LastErrorAt == other.LastErrorAt && NeedsAttention == other.NeedsAttention && DataGaps == other.DataGaps
-        && Blobs == other.Blobs && IngressEvents == other.IngressEvents && AdminEvents == other.AdminEvents
-        && RawRecords == other.RawRecords && Duplicates == other.Duplicates && Warnings == other.Warnings
-        && Rejected == other.Rejected && NewestBlobAt == other.NewestBlobAt && NewestRecordAt == other.NewestRecordAt;
+        && Counters == other.Counters && NewestBlobAt == other.NewestBlobAt && NewestRecordAt == other.NewestRecordAt;
 }

@@ -834,16 +834,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
                 NewestBlobAt = health?.NewestBlobAt,
                 NewestRecordAt = health?.NewestRecordAt,
                 Lag = health?.NewestRecordAt is { } newest ? now - newest : null,
-                Counters = health is null ? new() : new CollectionCounters
-                {
-                    Blobs = health.Blobs,
-                    IngressEvents = health.IngressEvents,
-                    AdminEvents = health.AdminEvents,
-                    RawRecords = health.RawRecords,
-                    DuplicatesDropped = health.Duplicates,
-                    NormalizationWarnings = health.Warnings,
-                    RecordsRejected = health.Rejected,
-                },
+                Counters = health?.Counters ?? new(),
             };
         }).ToImmutableArray();
         var lastSequence = _source?.LastSequence ?? 0;

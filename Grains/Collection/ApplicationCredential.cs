@@ -14,7 +14,7 @@ namespace O365Activity.Grains.Collection;
 /// set. The secret and the certificate password are secrets: <see cref="ToString"/> never shows them, and the service
 /// never logs them.
 /// </remarks>
-public sealed class ApplicationCredential
+public class ApplicationCredential
 {
     /// <summary>The application's client id (a GUID).</summary>
     public string ClientId { get; set; } = "";
@@ -118,6 +118,6 @@ public sealed class ApplicationCredential
         return certificate;
     }
 
-    /// <summary>The client id and the kind of credential; never a secret or password.</summary>
+    /// <summary>The client id and the kind of credential; never a secret or password (so an options dump shows none).</summary>
     public override string ToString() => $"client {ClientId}, {Kind}" + (CertificatePassword is null ? "" : " (password: [redacted])");
 }

@@ -7,39 +7,16 @@ namespace O365Activity.Grains.Collection;
 /// How the silo reaches Microsoft (configuration section <c>Collector</c>): the multi-tenant application's
 /// credentials, the cloud, and the poll schedule. Validated at start-up; a bad value names its setting.
 /// </summary>
-public sealed class CollectorOptions
+/// <remarks>
+/// The default application credential is this section's own <c>ClientId</c>, <c>ClientSecret</c>,
+/// <c>CertificatePath</c>, <c>CertificateKeyPath</c>, <c>CertificatePassword</c>, <c>CertificateThumbprint</c> and
+/// <c>CertificateStoreLocation</c> (see <see cref="ApplicationCredential"/>); each customer tenant's administrator
+/// consents to that application once (PROTOCOL.md §2). Secrets are never logged; <see cref="ApplicationCredential.ToString"/> shows none.
+/// </remarks>
+public sealed class CollectorOptions : ApplicationCredential
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "Collector";
-
-    /// <summary>
-    /// The multi-tenant application's client id (setting <c>Collector:ClientId</c>, a GUID). Each customer tenant's
-    /// administrator consents to this application once (PROTOCOL.md §2).
-    /// </summary>
-    [Required]
-    public string ClientId { get; set; } = "";
-
-    /// <summary>
-    /// The application's client secret (setting <c>Collector:ClientSecret</c>). A secret: never logged. The default
-    /// credential has exactly one of this, <see cref="CertificatePath"/> and <see cref="CertificateThumbprint"/>.
-    /// </summary>
-    public string? ClientSecret { get; set; }
-
-    /// <summary>A certificate file for the default credential (setting <c>Collector:CertificatePath</c>; see <see cref="ApplicationCredential.CertificatePath"/>).</summary>
-    public string? CertificatePath { get; set; }
-
-    /// <summary>The PEM private key, when not in the certificate file (setting <c>Collector:CertificateKeyPath</c>).</summary>
-    public string? CertificateKeyPath { get; set; }
-
-    /// <summary>The certificate file's password (setting <c>Collector:CertificatePassword</c>). A secret: never logged.</summary>
-    public string? CertificatePassword { get; set; }
-
-    /// <summary>A certificate in the store for the default credential (setting <c>Collector:CertificateThumbprint</c>).</summary>
-    public string? CertificateThumbprint { get; set; }
-
-    /// <summary>The store of <see cref="CertificateThumbprint"/> (setting <c>Collector:CertificateStoreLocation</c>, default <c>CurrentUser</c>).</summary>
-    public System.Security.Cryptography.X509Certificates.StoreLocation CertificateStoreLocation { get; set; } =
-        System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser;
 
     /// <summary>
     /// More applications, by name (settings <c>Collector:Credentials:{name}:ClientId</c> and one of <c>ClientSecret</c>,
@@ -54,16 +31,7 @@ public sealed class CollectorOptions
     /// <summary>The credential named <paramref name="name"/> (null or <c>default</c>: the top-level one); null when there is none by that name.</summary>
     public ApplicationCredential? Credential(string? name) =>
         string.IsNullOrEmpty(name) || string.Equals(name, DefaultCredential, StringComparison.OrdinalIgnoreCase)
-            ? new ApplicationCredential
-            {
-                ClientId = ClientId,
-                ClientSecret = ClientSecret,
-                CertificatePath = CertificatePath,
-                CertificateKeyPath = CertificateKeyPath,
-                CertificatePassword = CertificatePassword,
-                CertificateThumbprint = CertificateThumbprint,
-                CertificateStoreLocation = CertificateStoreLocation,
-            }
+            ? this
             : Credentials.GetValueOrDefault(name);
 
     /// <summary>What is wrong with the credentials, naming the setting; null when all are usable.</summary>
