@@ -156,6 +156,22 @@ pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
 echo "gRPC gateway: http://127.0.0.1:$grpc_port (plain HTTP/2)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
 echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $state/logs"
 echo "Try from another terminal: dotnet $(bin tools/ActivityCli)/o365activity.dll --gateway http://127.0.0.1:$grpc_port list"
+# A process that stops on its own (a crash, kill -9) is said at once; run-local.sh does not restart it.
+servers=("${pids[@]}")
+names=(emulator)
+for i in $(seq 1 "$silos"); do if [ "$silos" -gt 1 ]; then names+=("silo$i"); else names+=(silo); fi; done
+names+=(gateway)
+(
+    while sleep 2; do
+        for i in "${!servers[@]}"; do
+            if ! kill -0 "${servers[$i]}" 2>/dev/null; then
+                echo "run-local.sh: the ${names[$i]} (pid ${servers[$i]}) has stopped; see $state/logs/${names[$i]}.log. Ctrl-C and run ./run-local.sh again to restart everything." >&2
+                unset 'servers[i]'
+            fi
+        done
+    done
+) &
+pids+=($!)
 # In the background so that a TERM signal reaches the trap at once (bash runs traps only between commands).
 dotnet "$(bin tools/ActivityCli)/o365activity.dll" --gateway "http://127.0.0.1:$grpc_port" demo "$tenant" --name "Demo tenant" --unfiltered &
 pids+=($!)

@@ -240,7 +240,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         if (settings.InitialBackfill is { } backfill && (backfill < TimeSpan.Zero || backfill > ListingWindowPlanner.MaxLookback))
         {
             throw new EventSourceException(EventSourceError.InvalidArgument,
-                $"initial_backfill must be positive and at most {ListingWindowPlanner.MaxLookback.TotalHours:0.##} hours (the API keeps content for 7 days); got {backfill}.");
+                $"initial_backfill must be at most {ListingWindowPlanner.MaxLookback:d\\.hh\\:mm\\:ss} (7 days less 5 minutes: the API keeps content for 7 days), or 0 for the service's default; got {backfill}.");
         }
 
         if (settings.Cloud is { } cloud && !Enum.IsDefined(cloud))

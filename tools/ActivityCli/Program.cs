@@ -19,7 +19,9 @@ public static class Program
 {
     /// <summary>The one-line usage written after every usage error.</summary>
     internal const string Usage =
-        "usage: o365activity [--gateway URL] list | get T | create T [--name N] [--unfiltered] | delete T | watch T | demo T [--name N] [--unfiltered]"
+        "usage: o365activity [--gateway URL] list | get T | create T [--name N] [--unfiltered] | delete T | renew T"
+        + " | update T [--name N] [--unfiltered BOOL] [--content-type TYPE]... [--federated-domain DOMAIN]... [--poll-interval TIME] [--backfill TIME]"
+        + " | watch T | demo T [--name N] [--unfiltered]"
         + " | normalize [--include-raw] [--federated-domain DOMAIN]... [FILE]";
 
     private const string DefaultGateway = "http://127.0.0.1:5080";
@@ -118,6 +120,7 @@ public static class Program
             var created = await sources.CreateEventSourceAsync(request, cancellationToken: CancellationToken.None);
             await output.WriteLineAsync(Describe(created));
             await output.WriteLineAsync($"Admin consent URL: {created.AdminConsentUrl}");
+            await output.WriteLineAsync($"Valid until {created.AdminConsentUrlExpiresAt?.ToDateTimeOffset():u}, for one use ('renew' issues a fresh one).");
             return 0;
         }));
 
@@ -326,6 +329,9 @@ public static class Program
             await output.WriteLineAsync($"Exists: {Describe(source)}");
         }
 
+        // The source's status changes as they happen (WatchEventSources), beside its events: CONNECTING, CONNECTED, …
+        using var stopStatus = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var statusWatch = PrintStatusChangesAsync(sources, tenant, output, stopStatus.Token);
         await WatchAsync(sources, activity, tenant, null, output, Console.Error, async () =>
         {
             if (source.ConnectedAt is not null)
@@ -341,7 +347,32 @@ public static class Program
             var after = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant }, cancellationToken: cancellationToken);
             await output.WriteLineAsync($"Now: {Describe(after)}");
         }, cancellationToken);
+        await stopStatus.CancelAsync();
+        await statusWatch;
         return 0;
+    }
+
+    /// <summary>Prints each status change of <paramref name="tenant"/>'s source until cancelled or the watch ends (a lost gateway: the event watch reports that).</summary>
+    private static async Task PrintStatusChangesAsync(EventSources.EventSourcesClient sources, string tenant, TextWriter output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var call = sources.WatchEventSources(new WatchEventSourcesRequest(), cancellationToken: cancellationToken);
+            var last = "";
+            await foreach (var change in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                if (change.TenantId == tenant && change.Kind is EventSourceChange.Types.Kind.Changed or EventSourceChange.Types.Kind.Deleted
+                    && Describe(change.EventSource) is var text && text != last)
+                {
+                    last = text;
+                    await output.WriteLineAsync($"Status: {text}");
+                }
+            }
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException)
+        {
+            // Cancelled with the demo, or the gateway went away (the event watch says so and reconnects).
+        }
     }
 
     private static async Task WatchAsync(
@@ -447,6 +478,9 @@ public static class Program
 
     private static IEnumerable<string> Details(EventSource s)
     {
+        yield return $"settings: content types {string.Join(", ", s.ContentTypes)}; unfiltered {s.SendUnfiltered}; federated domains {(s.FederatedDomains.Count == 0 ? "none" : string.Join(", ", s.FederatedDomains))}; "
+            + $"poll interval {(s.PollInterval is { } pi ? pi.ToTimeSpan().ToString() : "the service's default")}; first-collection backfill {(s.InitialBackfill is { } ib ? ib.ToTimeSpan().ToString() : "the service's default")}; "
+            + $"cloud {s.Cloud.ToString().ToUpperInvariant()}; credential {(s.Credential.Length == 0 ? "default" : s.Credential)} (client id {s.ClientId})";
         if (s.Counters is { } total)
         {
             yield return "collected: " + Counts(total);
