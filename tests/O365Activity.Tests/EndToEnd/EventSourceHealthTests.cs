@@ -34,7 +34,7 @@ public sealed class EventSourceHealthTests(ServiceFixture service)
 
         await TestSources.CreateConnectedAsync(sources, tenant, unfiltered: true, Aad);
         var status = await TestSources.WaitForSequenceAsync(sources, tenant, 6, TimeSpan.FromSeconds(30));
-        status = await WaitAsync(sources, tenant, s => s.Counters.Blobs == 3);
+        status = await TestSources.WaitForStatusAsync(sources, tenant, s => s.Counters.Blobs == 3);
 
         var aad = Assert.Single(status.ContentTypeStatus);
         foreach (var counters in new[] { status.Counters, aad.Counters })
@@ -58,21 +58,6 @@ public sealed class EventSourceHealthTests(ServiceFixture service)
         await Task.Delay(ServiceFixture.PollInterval * 4);
         var later = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
         Assert.Equal(status.Counters, later.Counters);
-    }
-
-    private static async Task<EventSource> WaitAsync(EventSources.EventSourcesClient sources, Guid tenant, Func<EventSource, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
-            if (condition(status) || DateTimeOffset.UtcNow > deadline)
-            {
-                return status;
-            }
-
-            await Task.Delay(50);
-        }
     }
 }
 
@@ -128,7 +113,7 @@ public sealed class WatchEventSourcesTests(ServiceFixture service)
         var tenant = Guid.NewGuid();
         service.Emulator.State.GrantConsent(tenant);
         await TestSources.CreateConnectedAsync(sources, tenant);
-        await WaitUntilConnectedAsync(sources, tenant);
+        await TestSources.WaitForStatusAsync(sources, tenant, s => s.State == ConnectionState.Connected);
         // The changes of creation and consent are on their way through the stream: let them arrive before watching
         // (a watcher gets a change published just before it subscribed, read afresh; that is not what is tested).
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -152,14 +137,6 @@ public sealed class WatchEventSourcesTests(ServiceFixture service)
 
         Assert.True(before.Count <= 1, $"{before.Count} changes sent for idle polls: {string.Join(" / ", before.Select(c => $"{c.EventSource.State} {c.EventSource.StatusReason} {c.EventSource.LastError}"))}");
         Assert.All(before, c => Assert.Equal(ConnectionState.Connected, c.EventSource.State));
-    }
-
-    private static async Task WaitUntilConnectedAsync(EventSources.EventSourcesClient sources, Guid tenant)
-    {
-        for (var i = 0; i < 200 && (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() })).State != ConnectionState.Connected; i++)
-        {
-            await Task.Delay(50);
-        }
     }
 
     private static async Task<EventSourceChange> NextForAsync(

@@ -145,20 +145,7 @@ public sealed partial class OperatorSafetyTests(SecondServiceFixture service)
         Assert.DoesNotContain(texts, t => Jwt().IsMatch(t));
     }
 
-    private async Task<EventSource> WaitAsync(Guid tenant, Func<EventSource, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var status = await Sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
-            if (condition(status) || DateTimeOffset.UtcNow > deadline)
-            {
-                return status;
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private Task<EventSource> WaitAsync(Guid tenant, Func<EventSource, bool> condition) => TestSources.WaitForStatusAsync(Sources, tenant, condition);
 
     /// <summary>A JSON Web Token (an access token or a client assertion): base64url header starting <c>{"</c>, then payload and signature.</summary>
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")]

@@ -42,4 +42,20 @@ public static class TestSources
 
         return status;
     }
+
+    /// <summary>Reads the source's status until <paramref name="condition"/> holds or 30 seconds pass; returns the last status read (the caller asserts on it).</summary>
+    public static async Task<EventSource> WaitForStatusAsync(EventSources.EventSourcesClient sources, Guid tenant, Func<EventSource, bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var status = await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() });
+            if (condition(status) || DateTimeOffset.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }
