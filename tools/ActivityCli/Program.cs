@@ -146,8 +146,14 @@ public static class Program
         var setUnfiltered = new Option<bool?>("--unfiltered") { Description = "Whether to also stream every record as received (true or false).", HelpName = "BOOL" };
         var contentType = new Option<string[]>("--content-type") { Description = "A content type to collect (repeat for several); replaces the list.", HelpName = "TYPE", AllowMultipleArgumentsPerToken = false };
         var domain = new Option<string[]>("--federated-domain") { Description = "A federated domain (repeat for several); replaces the list. --federated-domain \"\" clears it.", HelpName = "DOMAIN" };
-        var pollInterval = new Option<TimeSpan?>("--poll-interval") { Description = "Time between polls (hh:mm:ss, 00:00:10 to 01:00:00; 0 for the service's default).", HelpName = "TIME" };
-        var backfill = new Option<TimeSpan?>("--backfill") { Description = "How far back a content type's first collection reaches (d.hh:mm:ss, up to 6.23:55:00; 0 for the default).", HelpName = "TIME" };
+        var pollInterval = new Option<TimeSpan?>("--poll-interval")
+        {
+            Description = "Time between polls (hh:mm:ss, 00:00:10 to 01:00:00; 0 for the service's default).", HelpName = "TIME", CustomParser = TimeSpanValue,
+        };
+        var backfill = new Option<TimeSpan?>("--backfill")
+        {
+            Description = "How far back a content type's first collection reaches (d.hh:mm:ss, up to 6.23:55:00; 0 for the default).", HelpName = "TIME", CustomParser = TimeSpanValue,
+        };
         var update = new Command("update", "Changes a tenant's event source's settings; options not given stay as they are.")
         {
             tenant, newName, setUnfiltered, contentType, domain, pollInterval, backfill,
@@ -196,6 +202,7 @@ public static class Program
         {
             Description = "Start after this sequence (0: from the first stored event); without it, from what is committed now on.",
             HelpName = "SEQUENCE",
+            CustomParser = SequenceValue,
         };
         var watch = new Command(
             "watch",
@@ -351,6 +358,40 @@ public static class Program
         await statusWatch;
         return 0;
     }
+
+    /// <summary>A time-span option's value (<c>hh:mm:ss</c> or <c>d.hh:mm:ss</c>; <c>0</c> for zero), or an error that says what was expected.</summary>
+    private static TimeSpan? TimeSpanValue(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"{OptionName(result)}: '{text}' is not a time such as 00:05:00 (hh:mm:ss) or 2.00:00:00 (d.hh:mm:ss).");
+        return null;
+    }
+
+    /// <summary>A sequence option's value (a whole number, 0 or more), or an error that says what was expected.</summary>
+    private static long? SequenceValue(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"{OptionName(result)}: '{text}' is not a sequence number (0, 1, 2, …).");
+        return null;
+    }
+
+    private static string OptionName(System.CommandLine.Parsing.ArgumentResult result) =>
+        result.Parent is System.CommandLine.Parsing.OptionResult option ? option.Option.Name : "value";
 
     /// <summary>Prints each status change of <paramref name="tenant"/>'s source until cancelled or the watch ends (a lost gateway: the event watch reports that).</summary>
     private static async Task PrintStatusChangesAsync(EventSources.EventSourcesClient sources, string tenant, TextWriter output, CancellationToken cancellationToken)

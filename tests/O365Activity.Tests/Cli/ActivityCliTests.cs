@@ -26,6 +26,10 @@ public sealed class ActivityCliTests
     [InlineData("watch", "t1", "--unfiltered")]
     [InlineData("--gateway")]
     [InlineData("--gateway", NoGateway)]
+    [InlineData("update", "t1", "--poll-interval", "abc")]
+    [InlineData("update", "t1", "--backfill", "two days")]
+    [InlineData("watch", "t1", "--after", "abc")]
+    [InlineData("watch", "t1", "--after", "-1")]
     public async Task Cli_UsageError_ExitCode2ReasonAndUsageOnStandardError(params string[] args)
     {
         var (code, output, error) = await Run(args);
@@ -35,6 +39,11 @@ public sealed class ActivityCliTests
         var lines = Lines(error);
         Assert.True(lines.Length >= 2, $"expected a reason and the usage line, got: {error}");
         Assert.Equal(CliProgram.Usage, lines[^1]);
+        Assert.DoesNotContain("System.", error, StringComparison.Ordinal);
+        if (args.Length == 4)
+        {
+            Assert.Contains($"{args[2]}: '{args[3]}'", error, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -44,7 +53,7 @@ public sealed class ActivityCliTests
 
         Assert.Equal(0, code);
         Assert.Equal("", error);
-        foreach (var command in new[] { "list", "get <TENANT>", "create <TENANT>", "delete <TENANT>", "watch <TENANT>", "demo <TENANT>", "normalize", "--gateway <URL>" })
+        foreach (var command in new[] { "list", "get <TENANT>", "create <TENANT>", "delete <TENANT>", "renew <TENANT>", "update <TENANT>", "watch <TENANT>", "demo <TENANT>", "normalize", "--gateway <URL>" })
         {
             Assert.Contains($"  {command} ", output, StringComparison.Ordinal);
         }
