@@ -49,8 +49,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     private readonly PollWheel _wheel;
     private readonly SourceConnections _connections;
     private readonly ITokenProvider _tokens;
-    private string? _publishedKey;
-    private ConnectionState? _publishedState;
+    private PublishedStatus? _published;
     private bool _polling;
     private SourceContext? _source;
     private CancellationTokenSource _stop = new();
@@ -252,7 +251,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         {
             // Names only: what a credential holds is never said.
             throw new EventSourceException(EventSourceError.InvalidArgument,
-                $"credential: no credential named '{Printable(name, 64)}' is configured; configured: {string.Join(", ", new[] { CollectorOptions.DefaultCredential }.Concat(_options.Credentials.Keys))}.");
+                $"credential: no credential named '{OneLine.Of(name, 64)}' is configured; configured: {string.Join(", ", new[] { CollectorOptions.DefaultCredential }.Concat(_options.Credentials.Keys))}.");
         }
 
         var contentTypes = settings.ContentTypes.IsDefaultOrEmpty ? ContentTypes.Default : settings.ContentTypes;
@@ -328,7 +327,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             }
 
             IssueConsentState();
-            LogConsentRefused(_logger, TenantId, Printable(callback.Error, 100), code);
+            LogConsentRefused(_logger, TenantId, OneLine.Of(callback.Error, 100), code);
             await _state.WriteStateAsync();
             await PublishStatusAsync();
             return new ConsentResult(false, message, ToStatus());
@@ -660,7 +659,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             await WriteStateQuietlyAsync();
         }
 
-        if (changed || S.LastError != lastError || _publishedState is null or ConnectionState.Connecting)
+        if (changed || S.LastError != lastError || _published?.State is null or ConnectionState.Connecting)
         {
             await PublishStatusAsync();
         }
@@ -673,28 +672,16 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     /// </summary>
     private async Task PublishStatusAsync(bool deleted = false)
     {
-        string key;
-        if (deleted)
-        {
-            key = "deleted";
-            _publishedState = null;
-        }
-        else
-        {
-            var status = ToStatus();
-            key = string.Join('|', status.State, status.StatusReason, status.LastError, status.ConsentState, status.ConnectedAt?.UtcTicks,
-                status.Settings.DisplayName, string.Join(',', status.Settings.ContentTypes), status.Settings.SendUnfiltered,
-                string.Join(',', status.Settings.FederatedDomains), status.Settings.PollInterval, status.Settings.InitialBackfill,
-                status.Settings.Cloud, status.Settings.Credential);
-            _publishedState = status.State;
-        }
-
-        if (key == _publishedKey)
+        var status = deleted ? null : ToStatus();
+        var published = status is null
+            ? PublishedStatus.Deleted
+            : new PublishedStatus(status.State, status.StatusReason, status.LastError, status.ConsentState, status.ConnectedAt, status.Settings);
+        if (published == _published)
         {
             return;
         }
 
-        _publishedKey = key;
+        _published = published;
         try
         {
             await this.GetStreamProvider(ActivityStreams.ProviderName).GetStream<EventSourceChanged>(ActivityStreams.StatusChanges)
@@ -704,6 +691,12 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         {
             LogStatusChangeNotSent(_logger, e, TenantId);
         }
+    }
+
+    /// <summary>What a status watcher was last told of (a changed settings record counts as a change, even with equal values).</summary>
+    private sealed record PublishedStatus(ConnectionState? State, string Reason, string? LastError, string? ConsentState, DateTimeOffset? ConnectedAt, EventSourceSettings? Settings)
+    {
+        public static PublishedStatus Deleted { get; } = new(null, "", null, null, null, null);
     }
 
     /// <summary>C0 and C1 controls, and the Unicode marks and overrides that change the direction text is shown in.</summary>
@@ -900,12 +893,6 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
 
     private static string StoreUnavailable(DbException e) =>
         $"The event store (PostgreSQL) is unavailable: {e.Message}; collection pauses and catches up once it is back.";
-
-    private static string Printable(string text, int maxLength)
-    {
-        var clean = new string([.. text.Take(maxLength).Select(c => char.IsControl(c) ? ' ' : c)]);
-        return text.Length > maxLength ? clean + "…" : clean;
-    }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

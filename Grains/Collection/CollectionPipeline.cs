@@ -154,7 +154,7 @@ public sealed partial class CollectionPipeline(
         }
 
         await batch.DrainAsync();
-        return new PollOutcome(batch.Stored, batch.Duplicates, heldBackBlobs, blobError) { Gap = plan.Gap, Counters = counters };
+        return new PollOutcome(counters, heldBackBlobs, blobError) { Gap = plan.Gap };
     }
 
     private async Task<IReadOnlyList<ContentBlob>> ListAsync(Guid tenantId, string contentType, ListingWindow window, ContentTypeHealth health, CancellationToken cancellationToken)
@@ -246,10 +246,6 @@ public sealed partial class CollectionPipeline(
 
         public List<ProcessedBlob> Blobs { get; private set; } = [];
 
-        public long Stored { get; private set; }
-
-        public long Duplicates { get; private set; }
-
         /// <summary>Starts committing what is gathered (with <paramref name="cursor"/>, if any) once the previous commit is done.</summary>
         public async Task CommitAsync(ContentCursor? cursor, CancellationToken cancellationToken)
         {
@@ -314,8 +310,6 @@ public sealed partial class CollectionPipeline(
                 source.SetCursor(cursor, request.StoredAt);
             }
 
-            Stored += result.Stored;
-            Duplicates += result.Duplicates;
             counters.AddCommit(
                 request.Blobs.Count,
                 request.Blobs.Count > 0 ? request.Blobs.Max(b => b.ContentCreated) : null,

@@ -20,7 +20,7 @@ public static partial class ConsentErrorText
     /// <returns>The code, and one or two sentences on one line, bounded in length.</returns>
     public static (string Code, string Message) Explain(string error, string? description)
     {
-        error = Clean(error, 64);
+        error = OneLine.Of(error, 64);
         var aadsts = description is null ? null : AadstsCode().Match(description) is { Success: true } m ? m.Value : null;
         var code = aadsts ?? error;
         var codes = aadsts is null ? error : $"{error}, {aadsts}";
@@ -31,17 +31,11 @@ public static partial class ConsentErrorText
                 + " Consent needs a Global Administrator (or Privileged Role Administrator) of the tenant: sign in with an administrator account and accept. A fresh admin-consent URL is ready.");
         }
 
-        var detail = description is null ? "" : ": " + Clean(FirstLine(description), 300);
+        var detail = description is null ? "" : ": " + OneLine.Of(FirstLine(description), 300);
         return (code, $"Admin consent failed ({codes}){detail}. Try again with the fresh admin-consent URL; if it fails again, check the application's registration (multi-tenant, and this redirect URI registered).");
     }
 
     private static string FirstLine(string text) => text.Split(['\r', '\n'], 2)[0];
-
-    private static string Clean(string text, int maxLength)
-    {
-        var clean = new string([.. text.Take(maxLength).Select(c => char.IsControl(c) ? ' ' : c)]).Trim();
-        return text.Length > maxLength ? clean + "…" : clean;
-    }
 
     [GeneratedRegex(@"AADSTS\d{4,8}", RegexOptions.CultureInvariant)]
     private static partial Regex AadstsCode();
