@@ -222,7 +222,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         {
             // A name is shown in lists and terminals: control characters (line breaks, escapes, U+0000, text-direction
             // overrides) could forge or break what an operator reads, and PostgreSQL text cannot hold U+0000.
-            throw new EventSourceException(EventSourceError.InvalidArgument, $"display_name contains the control character U+{(int)bad:X4}; a display name is plain text on one line.");
+            throw new EventSourceException(EventSourceError.InvalidArgument, $"display_name contains the control character U+{(int)bad:X4} (a control, format or separator character); a display name is plain, visible text on one line.");
         }
 
         if (!settings.FederatedDomains.IsDefault && settings.FederatedDomains.Length > 100)
@@ -699,9 +699,14 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         public static PublishedStatus Deleted { get; } = new(null, "", null, null, null, null);
     }
 
-    /// <summary>C0 and C1 controls, and the Unicode marks and overrides that change the direction text is shown in.</summary>
+    /// <summary>
+    /// C0 and C1 controls; Unicode format characters (the marks and overrides that change the direction text is shown
+    /// in, zero-width spaces and joiners, the byte-order mark), which make a name invisible or misleading; and the line
+    /// and paragraph separators.
+    /// </summary>
     private static bool IsControlCharacter(char c) =>
-        char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
 
     /// <summary>
     /// Records a failed poll of a content type (its error, code and time, and whether it needs a person) and when to

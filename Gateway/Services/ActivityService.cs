@@ -91,7 +91,7 @@ public sealed partial class ActivityService(
                 if (request.AfterSequence > feed.Head)
                 {
                     throw new RpcException(new Status(StatusCode.OutOfRange,
-                        $"after_sequence {request.AfterSequence} is beyond tenant {tenantId}'s last sequence {feed.Head}: the position belongs to an earlier event source of the tenant. Resume with after_sequence 0 to read this source from its start."));
+                        $"after_sequence {request.AfterSequence} is beyond tenant {tenantId}'s last sequence {feed.Head}: a position from an earlier event source of the tenant (resume with after_sequence 0 to read this source from its start), or a mistyped number."));
                 }
 
                 position = request.AfterSequence;

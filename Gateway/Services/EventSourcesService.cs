@@ -195,7 +195,7 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
 
         if (duration.Seconds < 0 || duration.Nanos < 0 || duration.Nanos >= 1_000_000_000 || duration.Seconds > 315_576_000_000)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: not a valid non-negative duration ({duration.Seconds} s, {duration.Nanos} ns)."));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: not a valid duration ({duration.Seconds} s, {duration.Nanos} ns): it must be 0 or more and at most 10,000 years."));
         }
 
         return duration.ToTimeSpan();
@@ -204,7 +204,12 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     private static string NormalizeDomain(string domain)
     {
         var value = domain.Trim().TrimStart('@').TrimEnd('.').ToLowerInvariant();
-        if (value.Length is 0 or > 253 || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.')) || !value.Contains('.'))
+        var labels = value.Split('.');
+        // Letters, digits and hyphens; at least two labels of 1 to 63 characters, none starting or ending with a hyphen;
+        // a top-level label that is not all digits (so not an IP address).
+        if (value.Length is 0 or > 253 || labels.Length < 2
+            || labels.Any(l => l.Length is 0 or > 63 || l[0] == '-' || l[^1] == '-' || l.Any(c => !(char.IsAsciiLetterOrDigit(c) || c == '-')))
+            || labels[^1].All(char.IsAsciiDigit))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"federated_domains: '{domain}' is not a domain name such as contoso.com."));
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.CommandLine;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -21,7 +22,7 @@ public static class Program
     internal const string Usage =
         "usage: o365activity [--gateway URL] list | get T | create T [--name N] [--unfiltered] | delete T | renew T"
         + " | update T [--name N] [--unfiltered BOOL] [--content-type TYPE]... [--federated-domain DOMAIN]... [--poll-interval TIME] [--backfill TIME]"
-        + " | watch T | demo T [--name N] [--unfiltered]"
+        + " | watch T [--after SEQUENCE] | demo T [--name N] [--unfiltered]"
         + " | normalize [--include-raw] [--federated-domain DOMAIN]... [FILE]";
 
     private const string DefaultGateway = "http://127.0.0.1:5080";
@@ -439,16 +440,29 @@ public static class Program
         // Two loops print at once: one writer that serializes their lines.
         var lines = TextWriter.Synchronized(output);
         var warnings = TextWriter.Synchronized(error);
-        await Task.WhenAll(
-            FollowAsync(ingress, a => activity.StreamIngress(new StreamRequest { TenantId = tenant, AfterSequence = a }, cancellationToken: cancellationToken), start, e => e.Header.Sequence, Describe, lines, warnings, cancellationToken),
-            FollowAsync(admin, a => activity.StreamAdmin(new StreamRequest { TenantId = tenant, AfterSequence = a }, cancellationToken: cancellationToken), start, e => e.Header.Sequence, Describe, lines, warnings, cancellationToken));
+        // Each stream's last sequence printed: the two print in their own order, so the last line is not a safe place to
+        // resume from; the lower of the two is (events after it may print again, none is missed).
+        var positions = new[] { new StrongBox<long>(start), new StrongBox<long>(start) };
+        try
+        {
+            await Task.WhenAll(
+                FollowAsync(ingress, a => activity.StreamIngress(new StreamRequest { TenantId = tenant, AfterSequence = a }, cancellationToken: cancellationToken), positions[0], e => e.Header.Sequence, Describe, lines, warnings, cancellationToken),
+                FollowAsync(admin, a => activity.StreamAdmin(new StreamRequest { TenantId = tenant, AfterSequence = a }, cancellationToken: cancellationToken), positions[1], e => e.Header.Sequence, Describe, lines, warnings, cancellationToken));
+        }
+        finally
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync($"Stopped. To resume without missing an event: watch {tenant} --after {Math.Min(positions[0].Value, positions[1].Value)}");
+            }
+        }
     }
 
-    /// <summary>Prints a stream's events; when the connection is lost (see <see cref="IsConnectionLost"/>), opens it again after the last sequence printed.</summary>
+    /// <summary>Prints a stream's events; when the connection is lost (see <see cref="IsConnectionLost"/>), opens it again after the last sequence printed (kept in <paramref name="last"/>).</summary>
     private static async Task FollowAsync<T>(
         AsyncServerStreamingCall<T> call,
         Func<long, AsyncServerStreamingCall<T>> reopen,
-        long last,
+        StrongBox<long> last,
         Func<T, long> sequence,
         Func<T, string> describe,
         TextWriter lines,
@@ -464,7 +478,7 @@ public static class Program
                     await foreach (var e in call.ResponseStream.ReadAllAsync(cancellationToken))
                     {
                         lines.WriteLine(describe(e));
-                        last = sequence(e);
+                        last.Value = sequence(e);
                     }
                 }
 
@@ -472,9 +486,9 @@ public static class Program
             }
             catch (RpcException e) when (IsConnectionLost(e) && !cancellationToken.IsCancellationRequested)
             {
-                warnings.WriteLine($"Connection lost ({e.Status.Detail}); reconnecting after sequence {last}...");
+                warnings.WriteLine($"Connection lost ({e.Status.Detail}); reconnecting after sequence {last.Value}...");
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                call = reopen(last);
+                call = reopen(last.Value);
             }
         }
     }

@@ -61,6 +61,9 @@ public sealed class EventSourceUpdateTests(ServiceFixture service)
     [InlineData("initial_backfill", 0, -60)]
     [InlineData("content_types", 0, 0)]
     [InlineData("federated_domains", 0, 0)]
+    [InlineData("federated_domains", 1, 0)]
+    [InlineData("federated_domains", 2, 0)]
+    [InlineData("federated_domains", 3, 0)]
     [InlineData("display_name", 0, 0)]
     public async Task Update_OutOfBounds_IsInvalidArgument_NamingTheField_AndChangesNothing(string field, int pollSeconds, int backfillSeconds)
     {
@@ -79,7 +82,7 @@ public sealed class EventSourceUpdateTests(ServiceFixture service)
                 request.ContentTypes = new StringList { Values = { "Audit.Nothing" } };
                 break;
             case "federated_domains":
-                request.FederatedDomains = new StringList { Values = { "not a domain" } };
+                request.FederatedDomains = new StringList { Values = { pollSeconds switch { 1 => "ex..com", 2 => "-evil-.com", 3 => "1.2.3.4", _ => "not a domain" } } };
                 break;
             default:
                 request.DisplayName = "two\nlines";

@@ -381,6 +381,9 @@ public sealed class WalkingSkeletonTests(ServiceFixture service)
     [InlineData("Contoso\nInjected line")]
     [InlineData("\u001b[31mContoso")]
     [InlineData("Contoso \u202Egnp.exe")]
+    [InlineData("\u200B")]
+    [InlineData("Contoso\uFEFF")]
+    [InlineData("Contoso\u2028Injected line")]
     public async Task CreateEventSource_DisplayNameWithAControlCharacter_IsInvalidArgumentAndNothingIsCreated(string name)
     {
         var sources = new EventSources.EventSourcesClient(service.Channel);
