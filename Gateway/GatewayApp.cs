@@ -3,12 +3,14 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using O365Activity.Gateway.Feeds;
 using O365Activity.Gateway.Services;
+using O365Activity.Gateway.StatusPage;
 using O365Activity.Hosting;
 
 namespace O365Activity.Gateway;
 
 /// <summary>
-/// Builds the gateway: gRPC services on a plain HTTP/2 endpoint, the consent callback on an HTTP/1.1 endpoint, an
+/// Builds the gateway: gRPC services on a plain HTTP/2 endpoint, the consent callback on an HTTP/1.1 endpoint, the
+/// status page (<see cref="StatusPageEndpoints"/>) on another HTTP/1.1 endpoint, an
 /// Orleans client of the cluster and the event store (both composed by <see cref="ClusterComposition"/>, sections
 /// <c>Cluster</c> and <c>Storage</c>). The client keeps trying to connect until a silo answers; the endpoints listen
 /// meanwhile and answer <c>UNAVAILABLE</c>.
@@ -27,6 +29,7 @@ public static class GatewayApp
         builder.Services.AddOptions<GatewayOptions>()
             .Bind(builder.Configuration.GetSection(GatewayOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate(o => o.HasDistinctPorts, "Gateway:GrpcEndpoint, Gateway:ConsentEndpoint and Gateway:StatusEndpoint must have three different ports: each port serves only its own routes.")
             .ValidateOnStart();
         builder.Services.AddOptions<ConsentApplicationOptions>()
             .Bind(builder.Configuration.GetSection("Collector"))
@@ -34,6 +37,7 @@ public static class GatewayApp
             .Validate(o => Guid.TryParse(o.ClientId, out _), "Collector:ClientId must be the application's client id (a GUID).")
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsentUrlBuilder>();
+        builder.Services.AddSingleton<EventSourceStatuses>();
         builder.Services.AddSingleton<TenantFeeds>();
         builder.Services.AddSingleton<StatusWatchers>();
         var connected = clusterClient is not null;
@@ -49,6 +53,7 @@ public static class GatewayApp
             kestrel.Limits.Http2.MaxStreamsPerConnection = gateway.MaxStreamsPerConnection;
             Listen(kestrel, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
             Listen(kestrel, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
+            Listen(kestrel, "Gateway:StatusEndpoint", gateway.StatusEndpoint, HttpProtocols.Http1);
         });
 
         if (clusterClient is not null)
@@ -68,12 +73,22 @@ public static class GatewayApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
-        var consentPort = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.ConsentEndpoint.Port;
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var (consentPort, statusPort) = (options.ConsentEndpoint.Port, options.StatusEndpoint.Port);
         app.Use(async (context, next) =>
         {
-            // Each endpoint serves only its own routes: the consent page is public, the gRPC API is internal.
-            var onConsentPort = context.Connection.LocalPort == consentPort;
-            if (onConsentPort != context.Request.Path.StartsWithSegments(ConsentEndpoint.Path))
+            // Each endpoint serves only its own routes: the consent page is public, the status page is for operators,
+            // the gRPC API is internal.
+            var port = context.Connection.LocalPort;
+            var consentRoute = context.Request.Path.StartsWithSegments(ConsentEndpoint.Path);
+            var statusRoute = StatusPageEndpoints.Owns(context.Request.Path);
+            var allowed = port == consentPort ? consentRoute : port == statusPort ? statusRoute : !consentRoute && !statusRoute;
+            if (port == statusPort)
+            {
+                StatusPageEndpoints.AddSecurityHeaders(context.Response);
+            }
+
+            if (!allowed)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
@@ -81,9 +96,11 @@ public static class GatewayApp
 
             await next(context);
         });
+        app.UseStatusPageFiles();
         app.MapGrpcService<EventSourcesService>();
         app.MapGrpcService<ActivityService>();
         app.MapConsentCallback();
+        app.MapStatusPage();
         return app;
     }
 

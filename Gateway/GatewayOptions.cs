@@ -18,6 +18,14 @@ public sealed class GatewayOptions
     public Uri ConsentEndpoint { get; set; } = new("http://127.0.0.1:5081");
 
     /// <summary>
+    /// Where the status page and its JSON API listen (setting <c>Gateway:StatusEndpoint</c>; HTTP/1.1 for browsers,
+    /// default <c>http://127.0.0.1:5082</c>). The page shows every tenant's collection status and activity, with no
+    /// sign-in of its own: keep it on an address only operators reach.
+    /// </summary>
+    [Required]
+    public Uri StatusEndpoint { get; set; } = new("http://127.0.0.1:5082");
+
+    /// <summary>
     /// The redirect URI registered on the application, as browsers reach it (setting <c>Gateway:ConsentRedirectUri</c>);
     /// defaults to <c>{ConsentEndpoint}/consent/callback</c>. It must match a registered redirect URI exactly (PROTOCOL.md §2).
     /// </summary>
@@ -55,6 +63,10 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(0, 1L << 30)]
     public long FeedCacheBytes { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>True when the gRPC, consent and status endpoints have three different ports (each port serves only its own routes).</summary>
+    public bool HasDistinctPorts =>
+        GrpcEndpoint.Port != ConsentEndpoint.Port && GrpcEndpoint.Port != StatusEndpoint.Port && ConsentEndpoint.Port != StatusEndpoint.Port;
 
     /// <summary>The redirect URI in effect.</summary>
     public Uri EffectiveRedirectUri => ConsentRedirectUri ?? new Uri(ConsentEndpoint, "/consent/callback");

@@ -51,18 +51,7 @@ public sealed partial class ErrorMappingInterceptor(ClusterReadiness readiness, 
 
     private RpcException Map(Exception e, ServerCallContext context)
     {
-        var status = e switch
-        {
-            EventSourceException { Error: EventSourceError.AlreadyExists } => new Status(StatusCode.AlreadyExists, e.Message),
-            EventSourceException { Error: EventSourceError.NotFound } => new Status(StatusCode.NotFound, e.Message),
-            EventSourceException { Error: EventSourceError.InvalidArgument } => new Status(StatusCode.InvalidArgument, e.Message),
-            EventSourceException { Error: EventSourceError.FailedPrecondition } => new Status(StatusCode.FailedPrecondition, e.Message),
-            EventSourceException { Error: EventSourceError.PermissionDenied } => new Status(StatusCode.PermissionDenied, e.Message),
-            OperationCanceledException when context.CancellationToken.IsCancellationRequested => new Status(StatusCode.Cancelled, "The call was cancelled."),
-            _ when IsClusterUnavailable(e) => new Status(StatusCode.Unavailable, "The cluster is not reachable right now; try again."),
-            System.Data.Common.DbException or System.Net.Sockets.SocketException => new Status(StatusCode.Unavailable, "The event store is not reachable right now; try again."),
-            _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
-        };
+        var status = ToStatus(e, context.CancellationToken.IsCancellationRequested);
         if (status.StatusCode == StatusCode.Internal)
         {
             LogFailure(logger, context.Method, e);
@@ -74,6 +63,26 @@ public sealed partial class ErrorMappingInterceptor(ClusterReadiness readiness, 
 
         return new RpcException(status);
     }
+
+    /// <summary>
+    /// The status a failure maps to (the one mapping, which the status page's JSON API shares): an
+    /// <see cref="RpcException"/> keeps its own; <c>INTERNAL</c> says nothing of the failure (the caller logs it).
+    /// </summary>
+    /// <param name="e">The failure.</param>
+    /// <param name="callCancelled">Whether the call itself was cancelled (a cancellation is then <c>CANCELLED</c>).</param>
+    public static Status ToStatus(Exception e, bool callCancelled) => e switch
+    {
+        RpcException rpc => rpc.Status,
+        EventSourceException { Error: EventSourceError.AlreadyExists } => new Status(StatusCode.AlreadyExists, e.Message),
+        EventSourceException { Error: EventSourceError.NotFound } => new Status(StatusCode.NotFound, e.Message),
+        EventSourceException { Error: EventSourceError.InvalidArgument } => new Status(StatusCode.InvalidArgument, e.Message),
+        EventSourceException { Error: EventSourceError.FailedPrecondition } => new Status(StatusCode.FailedPrecondition, e.Message),
+        EventSourceException { Error: EventSourceError.PermissionDenied } => new Status(StatusCode.PermissionDenied, e.Message),
+        OperationCanceledException when callCancelled => new Status(StatusCode.Cancelled, "The call was cancelled."),
+        _ when IsClusterUnavailable(e) => new Status(StatusCode.Unavailable, "The cluster is not reachable right now; try again."),
+        System.Data.Common.DbException or System.Net.Sockets.SocketException => new Status(StatusCode.Unavailable, "The event store is not reachable right now; try again."),
+        _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
+    };
 
     /// <summary>
     /// True for the failures of a cluster that cannot be reached: no silo answers (<see cref="SiloUnavailableException"/>,

@@ -8,7 +8,7 @@ using Proto = O365Activity.Protos.V1;
 namespace O365Activity.Gateway.Services;
 
 /// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant), and renew a source's admin-consent URL.</summary>
-public sealed class EventSourcesService(IGrainFactory grains, IEventStore store, ConsentUrlBuilder consentUrls, O365Activity.Gateway.Feeds.StatusWatchers watchers) : Proto.EventSources.EventSourcesBase
+public sealed class EventSourcesService(IGrainFactory grains, IEventStore store, EventSourceStatuses statuses, O365Activity.Gateway.Feeds.StatusWatchers watchers) : Proto.EventSources.EventSourcesBase
 {
     /// <summary>The most federated domains one event source may list (a tenant has a handful; the bound keeps every answer small).</summary>
     public const int MaxFederatedDomains = 100;
@@ -40,27 +40,12 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     }
 
     /// <inheritdoc />
-    public override async Task<Proto.EventSource> GetEventSource(Proto.GetEventSourceRequest request, ServerCallContext context) =>
-        Map(await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).GetStatus());
+    public override Task<Proto.EventSource> GetEventSource(Proto.GetEventSourceRequest request, ServerCallContext context) =>
+        statuses.GetAsync(TenantIds.Parse(request.TenantId));
 
     /// <inheritdoc />
-    public override async Task<Proto.ListEventSourcesResponse> ListEventSources(Proto.ListEventSourcesRequest request, ServerCallContext context)
-    {
-        var response = new Proto.ListEventSourcesResponse();
-        foreach (var source in await store.ListSourcesAsync(context.CancellationToken))
-        {
-            try
-            {
-                response.EventSources.Add(Map(await grains.GetGrain<ITenantGrain>(source.TenantId).GetStatus()));
-            }
-            catch (EventSourceException e) when (e.Error == EventSourceError.NotFound)
-            {
-                // Deleted between the two reads.
-            }
-        }
-
-        return response;
-    }
+    public override Task<Proto.ListEventSourcesResponse> ListEventSources(Proto.ListEventSourcesRequest request, ServerCallContext context) =>
+        statuses.ListAsync(context.CancellationToken);
 
     /// <inheritdoc />
     public override async Task<Proto.DeleteEventSourceResponse> DeleteEventSource(Proto.DeleteEventSourceRequest request, ServerCallContext context)
@@ -139,20 +124,9 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     public override async Task<Proto.EventSource> RenewConsentUrl(Proto.RenewConsentUrlRequest request, ServerCallContext context) =>
         Map(await grains.GetGrain<ITenantGrain>(TenantIds.Parse(request.TenantId)).RenewConsent());
 
-    private async Task<Proto.EventSource?> StatusOrNullAsync(Guid tenantId)
-    {
-        try
-        {
-            return Map(await grains.GetGrain<ITenantGrain>(tenantId).GetStatus());
-        }
-        catch (EventSourceException e) when (e.Error == EventSourceError.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task<Proto.EventSource?> StatusOrNullAsync(Guid tenantId) => statuses.GetOrNullAsync(tenantId);
 
-    private Proto.EventSource Map(EventSourceStatus status) =>
-        ProtoMapper.ToProto(status, status.ConsentState is { } state ? consentUrls.Build(status.Settings.TenantId, state, status.ClientId, status.Cloud) : null);
+    private Proto.EventSource Map(EventSourceStatus status) => statuses.Map(status);
 
     private static ImmutableArray<string> CheckedContentTypes(IReadOnlyCollection<string> contentTypes)
     {

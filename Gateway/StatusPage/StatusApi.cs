@@ -1,0 +1,103 @@
+using Google.Protobuf;
+using Grpc.Core;
+using O365Activity.Gateway.Services;
+using Proto = O365Activity.Protos.V1;
+
+namespace O365Activity.Gateway.StatusPage;
+
+/// <summary>
+/// The status page's JSON API (under <c>/api/</c> on <c>Gateway:StatusEndpoint</c>): the gRPC services' own messages
+/// in the proto JSON mapping (<see cref="JsonFormatter"/>: lowerCamelCase field names, enum value names, 64-bit
+/// integers as strings, RFC 3339 UTC times), from the same code the gRPC services use. Failures map as the gRPC
+/// services' do (<see cref="ErrorMappingInterceptor.ToStatus"/>) and answer a one-line plain-text message:
+/// <c>INVALID_ARGUMENT</c> 400, <c>NOT_FOUND</c> 404 (an unknown tenant), <c>UNAVAILABLE</c> 503, anything else 500.
+/// No answer carries a secret: event sources are shown without their admin-consent URL (its <c>state</c> is the
+/// single-use key that connects a tenant), only whether consent is pending and until when.
+/// </summary>
+public static partial class StatusApi
+{
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    /// <summary>Maps the API's routes.</summary>
+    public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup(StatusPageEndpoints.ApiPrefix);
+        // Every event source (as ListEventSources), without consent URLs.
+        api.MapGet("/sources", (HttpContext http, EventSourceStatuses statuses) =>
+            AnswerAsync(http, async cancellation => WithoutSecrets(await statuses.ListAsync(cancellation))));
+        // One tenant's event source (as GetEventSource), without its consent URL.
+        api.MapGet("/tenants/{tenantId}", (HttpContext http, string tenantId, EventSourceStatuses statuses) =>
+            AnswerAsync(http, async _ => WithoutSecrets(await statuses.GetAsync(TenantIds.Parse(tenantId)))));
+        // Anything else under /api/ is no route: a plain 404, not the pages'.
+        api.Map("/{**rest}", () => Results.Text("No such API route.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound));
+        return endpoints;
+    }
+
+    /// <summary>The event source as the page may show it: the admin-consent URL left out (its expiry stays).</summary>
+    public static Proto.EventSource WithoutSecrets(Proto.EventSource source)
+    {
+        var shown = source.Clone();
+        shown.AdminConsentUrl = "";
+        return shown;
+    }
+
+    private static Proto.ListEventSourcesResponse WithoutSecrets(Proto.ListEventSourcesResponse list)
+    {
+        var shown = new Proto.ListEventSourcesResponse();
+        shown.EventSources.AddRange(list.EventSources.Select(WithoutSecrets));
+        return shown;
+    }
+
+    /// <summary>Runs a query and answers its message as JSON, or its failure as a status code and a one-line message.</summary>
+    private static async Task<IResult> AnswerAsync(HttpContext http, Func<CancellationToken, Task<IMessage>> query)
+    {
+        var cancellation = http.RequestAborted;
+        if (!http.RequestServices.GetRequiredService<ClusterReadiness>().IsReady)
+        {
+            return Failure(StatusCodes.Status503ServiceUnavailable, "The gateway is still connecting to the cluster; try again.");
+        }
+
+        try
+        {
+            var message = await query(cancellation);
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Text(Formatter.Format(message), "application/json; charset=utf-8");
+        }
+        catch (Exception e)
+        {
+            var status = ErrorMappingInterceptor.ToStatus(e, cancellation.IsCancellationRequested);
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StatusApi));
+            if (status.StatusCode == StatusCode.Internal)
+            {
+                LogFailure(logger, http.Request.Path, e);
+            }
+            else if (status.StatusCode == StatusCode.Unavailable)
+            {
+                LogUnavailable(logger, http.Request.Path, e.GetType().Name, e.Message);
+            }
+
+            return Failure(HttpStatusOf(status.StatusCode), status.Detail);
+        }
+    }
+
+    private static int HttpStatusOf(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => StatusCodes.Status400BadRequest,
+        StatusCode.NotFound => StatusCodes.Status404NotFound,
+        StatusCode.FailedPrecondition or StatusCode.AlreadyExists => StatusCodes.Status409Conflict,
+        StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+        StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+        StatusCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        StatusCode.Cancelled => StatusCodes.Status499ClientClosedRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static IResult Failure(int statusCode, string message) =>
+        Results.Text(message.ReplaceLineEndings(" ").Trim(), "text/plain; charset=utf-8", statusCode: statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status API {Path}: UNAVAILABLE ({Type}: {Error})")]
+    private static partial void LogUnavailable(ILogger logger, string path, string type, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Status API {Path} failed")]
+    private static partial void LogFailure(ILogger logger, string path, Exception exception);
+}
