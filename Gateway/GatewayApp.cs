@@ -36,6 +36,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<ConsentUrlBuilder>();
         builder.Services.AddSingleton<TenantFeeds>();
         builder.Services.AddSingleton<StatusWatchers>();
+        builder.Services.AddSingleton<HistoryQueries>();
         var connected = clusterClient is not null;
         builder.Services.AddSingleton(sp => new ClusterReadiness(sp.GetRequiredService<IHostApplicationLifetime>(), connected));
         builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
@@ -83,6 +84,7 @@ public static class GatewayApp
         });
         app.MapGrpcService<EventSourcesService>();
         app.MapGrpcService<ActivityService>();
+        app.MapGrpcService<HistoryService>();
         app.MapConsentCallback();
         return app;
     }
