@@ -40,6 +40,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<EventSourceStatuses>();
         builder.Services.AddSingleton<TenantFeeds>();
         builder.Services.AddSingleton<StatusWatchers>();
+        builder.Services.AddSingleton<HistoryQueries>();
         var connected = clusterClient is not null;
         builder.Services.AddSingleton(sp => new ClusterReadiness(sp.GetRequiredService<IHostApplicationLifetime>(), connected));
         builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
@@ -99,6 +100,7 @@ public static class GatewayApp
         app.UseStatusPageFiles();
         app.MapGrpcService<EventSourcesService>();
         app.MapGrpcService<ActivityService>();
+        app.MapGrpcService<HistoryService>();
         app.MapConsentCallback();
         app.MapStatusPage();
         return app;

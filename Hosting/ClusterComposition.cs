@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using O365Activity.Contracts;
 using O365Activity.Storage;
+using O365Activity.Storage.History;
 using O365Activity.Storage.InMemory;
 using O365Activity.Storage.Postgres;
 using Orleans.Configuration;
@@ -200,7 +201,8 @@ public static class ClusterComposition
     /// Registers the event store (<see cref="IEventStore"/>) of the variant, with <see cref="StorageOptions"/>
     /// (section <c>Storage</c>, validated at start). PostgreSql: one <see cref="NpgsqlDataSource"/> from
     /// <c>Storage:ConnectionString</c>, <see cref="PostgresEventStore"/> and <see cref="SchemaMigrator"/>. Local: one
-    /// <see cref="InMemoryEventStore"/> (unless one is registered already, for example by a test).
+    /// <see cref="InMemoryEventStore"/> (unless one is registered already, for example by a test). The store also serves
+    /// as <see cref="IActivityHistory"/>.
     /// </summary>
     public static IServiceCollection AddActivityStore(this IServiceCollection services, IConfiguration configuration, ClusterMode mode)
     {
@@ -210,6 +212,9 @@ public static class ClusterComposition
             .Validate(o => mode == ClusterMode.Local || !string.IsNullOrWhiteSpace(o.ConnectionString),
                 "Storage:ConnectionString must be set: the Npgsql connection string of the PostgreSQL database (or set Cluster:Mode to Local).")
             .ValidateOnStart();
+
+        // Both stores answer the history queries too.
+        services.TryAddSingleton<IActivityHistory>(sp => (IActivityHistory)sp.GetRequiredService<IEventStore>());
         if (mode == ClusterMode.Local)
         {
             services.TryAddSingleton<InMemoryEventStore>();

@@ -1,4 +1,5 @@
 using O365Activity.Contracts.Activity;
+using O365Activity.Storage.History;
 using O365Activity.Storage.Wire;
 
 namespace O365Activity.Storage;
@@ -43,6 +44,7 @@ public sealed class NewRecord
         Operation = raw.Operation;
         EventTime = raw.EventTime;
         IngestTime = raw.IngestTime;
+        Facts = ActivityFacts.Of(activity);
         Parts = parts;
     }
 
@@ -55,6 +57,7 @@ public sealed class NewRecord
         Operation = operation;
         EventTime = eventTime;
         IngestTime = eventTime;
+        Facts = ActivityFacts.None;
         Parts = parts;
     }
 
@@ -81,6 +84,9 @@ public sealed class NewRecord
 
     /// <summary>When the record was fetched (UTC).</summary>
     public DateTimeOffset IngestTime { get; }
+
+    /// <summary>What the history queries filter and group the event by.</summary>
+    public ActivityFacts Facts { get; }
 
     /// <summary>The encoded event.</summary>
     public EventParts Parts { get; }

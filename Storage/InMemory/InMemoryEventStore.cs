@@ -1,3 +1,4 @@
+using O365Activity.Storage.History;
 using O365Activity.Storage.Postgres;
 
 namespace O365Activity.Storage.InMemory;
@@ -8,7 +9,7 @@ namespace O365Activity.Storage.InMemory;
 /// process (the <c>Local</c> cluster variant) and for tests of the collection pipeline without a database. Nothing
 /// survives the process. Thread-safe.
 /// </summary>
-public sealed class InMemoryEventStore : IEventStore
+public sealed class InMemoryEventStore : IEventStore, IActivityHistory
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, EventSourceEntry> _registry = [];
@@ -146,6 +147,7 @@ public sealed class InMemoryEventStore : IEventStore
                 data.Events.Add(new StoredEvent(next, record.Kind, record.Parts));
                 data.StoredTimes.Add(request.StoredAt);
                 data.Keys.Add(key);
+                data.Facts.Add((record.EventTime, record.Facts));
             }
 
             data.RecordKeys.UnionWith(keys);
@@ -197,6 +199,126 @@ public sealed class InMemoryEventStore : IEventStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<StoredEvent>> QueryAsync(Guid sourceId, ActivityQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        lock (_lock)
+        {
+            if (Find(sourceId) is not var (_, data))
+            {
+                return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
+            }
+
+            var indexes = Enumerable.Range(0, data.Events.Count);
+            var matches = (query.NewestFirst ? indexes.Reverse() : indexes)
+                .Where(i => data.Events[i].Kind == query.Kind && Matches(query, data.Events[i].Sequence, data.Facts[i].EventTime, data.Facts[i].Facts))
+                .Take(query.Limit)
+                .Select(i => data.Events[i]);
+            return Task.FromResult<IReadOnlyList<StoredEvent>>([.. matches]);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<LocationSummary> CountLocationsAsync(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var signIns = SignIns(sourceId, start, end, user: null);
+            var located = signIns
+                .Where(f => f.LocationReliable == true && f.Location is { } l && (l.CountryCode is not null || l.Latitude is not null))
+                .GroupBy(f => (f.Location!.CountryCode, f.Location.CountryName, f.Location.Region, f.Location.City, f.Location.Latitude, f.Location.Longitude))
+                .Select(g =>
+                {
+                    var users = g.Select(f => f.User).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                    return (Total: g.Count(), Count: new LocationCount(
+                        g.Key.CountryCode,
+                        g.Key.CountryName,
+                        g.Key.Region,
+                        g.Key.City,
+                        g.Key.Latitude,
+                        g.Key.Longitude,
+                        g.Count(f => f.Result == 1),
+                        g.Count(f => f.Result == 2),
+                        g.Count(f => f.Result == 3),
+                        users.Count,
+                        [.. users.Take(IActivityHistory.LocationUserLimit)]));
+                })
+                .OrderByDescending(l => l.Total)
+                .ThenBy(l => l.Count.CountryCode, StringComparer.Ordinal)
+                .ThenBy(l => l.Count.Region, StringComparer.Ordinal)
+                .ThenBy(l => l.Count.City, StringComparer.Ordinal)
+                .Select(l => l.Count);
+            return Task.FromResult(new LocationSummary(
+                [.. located],
+                signIns.Count(f => f.LocationReliable != true),
+                signIns.Count(f => f.LocationReliable == true && (f.Location is null || (f.Location.CountryCode is null && f.Location.Latitude is null)))));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<UserSummary> SummarizeUserAsync(Guid sourceId, string user, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var signIns = SignInTimes(sourceId, start, end, user);
+            return Task.FromResult(new UserSummary(
+                Seen(signIns, f => f.Location?.CountryCode, f => f.Location?.CountryName),
+                Seen(signIns, f => f.ClientIp?.ToString(), f => f.Location?.CountryCode),
+                Seen(signIns, f => f.ApplicationId ?? f.ApplicationName, f => f.ApplicationName),
+                signIns.Count,
+                signIns.Count(s => s.Facts.Result == 2)));
+        }
+    }
+
+    private static bool Matches(ActivityQuery query, long sequence, DateTimeOffset eventTime, ActivityFacts facts) =>
+        (query.Start is not { } start || eventTime >= start)
+        && (query.End is not { } end || eventTime < end)
+        && (query.User is not { } user || query.Role switch
+        {
+            UserRole.Actor => facts.User == user,
+            UserRole.Target => facts.Target == user,
+            _ => facts.User == user || (query.Kind == EventKind.Admin && facts.Target == user),
+        })
+        && (query.Results.Count == 0 || query.Results.Contains(facts.Result))
+        && (query.Actions.Count == 0 || (facts.Action is { } action && query.Actions.Contains(action)))
+        && (query.Network is not { } network || (facts.ClientIp is { } ip && network.Contains(ip)))
+        && (query.After is not { } after || (query.NewestFirst ? sequence < after : sequence > after));
+
+    private List<ActivityFacts> SignIns(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, string? user) =>
+        [.. SignInTimes(sourceId, start, end, user).Select(s => s.Facts)];
+
+    private List<(DateTimeOffset EventTime, ActivityFacts Facts)> SignInTimes(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, string? user)
+    {
+        if (Find(sourceId) is not var (_, data))
+        {
+            return [];
+        }
+
+        return [.. data.Facts.Where((f, i) => data.Events[i].Kind == EventKind.Ingress
+            && (start is null || f.EventTime >= start)
+            && (end is null || f.EventTime < end)
+            && (user is null || f.Facts.User == user))];
+    }
+
+    private static List<SeenValue> Seen(
+        List<(DateTimeOffset EventTime, ActivityFacts Facts)> signIns,
+        Func<ActivityFacts, string?> value,
+        Func<ActivityFacts, string?> label) =>
+        [.. signIns
+            .Where(s => value(s.Facts) is not null)
+            .GroupBy(s => value(s.Facts)!, StringComparer.Ordinal)
+            .Select(g => new SeenValue(
+                g.Key,
+                g.Select(s => label(s.Facts)).Where(l => l is not null).Max(StringComparer.Ordinal),
+                g.Count(),
+                g.Count(s => s.Facts.Result == 2),
+                g.Min(s => s.EventTime),
+                g.Max(s => s.EventTime)))
+            .OrderByDescending(v => v.LastSeen)
+            .ThenBy(v => v.Value, StringComparer.Ordinal)
+            .Take(IActivityHistory.SummaryLimit)];
+
+    /// <inheritdoc />
     public Task<long> FindSequenceBeforeAsync(Guid sourceId, DateTimeOffset storedFrom, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -228,6 +350,7 @@ public sealed class InMemoryEventStore : IEventStore
                 data.Events.RemoveRange(0, remove);
                 data.Keys.RemoveRange(0, remove);
                 data.StoredTimes.RemoveRange(0, remove);
+                data.Facts.RemoveRange(0, remove);
                 events += remove;
                 foreach (var (id, blob) in data.Blobs.Where(b => b.Value.ContentCreated < blobsBefore).ToList())
                 {
@@ -266,6 +389,9 @@ public sealed class InMemoryEventStore : IEventStore
         public List<StoredEvent> Events { get; } = [];
 
         public List<DateTimeOffset> StoredTimes { get; } = [];
+
+        /// <summary>Per event (same index as <see cref="Events"/>): its event time and what the history queries filter on.</summary>
+        public List<(DateTimeOffset EventTime, ActivityFacts Facts)> Facts { get; } = [];
 
         public List<Guid> Keys { get; } = [];
 

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
+using O365Activity.Storage.History;
 
 namespace O365Activity.Storage.Postgres;
 
@@ -17,10 +18,11 @@ namespace O365Activity.Storage.Postgres;
 /// Record <c>Id</c>s are de-duplicated on <see cref="RecordKeys.For"/> (a GUID id in any letter case is one key), while
 /// the stored events keep the id exactly as received.
 /// </remarks>
-public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStore
+public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStore, IActivityHistory
 {
     private const string CopyCommand =
-        "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)";
+        "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json, " +
+        "user_key, target_key, result, action, client_ip, country_code, country_name, region, city, latitude, longitude, location_reliable, application_id, application_name) FROM STDIN (FORMAT BINARY)";
 
     /// <inheritdoc />
     public async Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
@@ -247,6 +249,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
 
                 // The record's UTF-8 text as received: JSON text holds no U+0000, so it is always valid PostgreSQL text.
                 await importer.WriteAsync(record.Parts.RawJson, NpgsqlDbType.Text, cancellationToken);
+                await WriteFactsAsync(importer, record.Facts, cancellationToken);
             }
 
             await importer.CompleteAsync(cancellationToken);
@@ -298,6 +301,33 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
         return CommitResult.For(request.ExpectedLastSequence, request.Records.Count, kinds);
     }
 
+    private static async Task WriteFactsAsync(NpgsqlBinaryImporter importer, ActivityFacts facts, CancellationToken cancellationToken)
+    {
+        await WriteOrNullAsync(importer, facts.User, NpgsqlDbType.Text, cancellationToken);
+        await WriteOrNullAsync(importer, facts.Target, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(facts.Result, NpgsqlDbType.Smallint, cancellationToken);
+        await WriteOrNullAsync(importer, facts.Action, NpgsqlDbType.Smallint, cancellationToken);
+        await WriteOrNullAsync(importer, facts.ClientIp, NpgsqlDbType.Inet, cancellationToken);
+        var location = facts.Location;
+        await WriteOrNullAsync(importer, Text(location?.CountryCode), NpgsqlDbType.Text, cancellationToken);
+        await WriteOrNullAsync(importer, Text(location?.CountryName), NpgsqlDbType.Text, cancellationToken);
+        await WriteOrNullAsync(importer, Text(location?.Region), NpgsqlDbType.Text, cancellationToken);
+        await WriteOrNullAsync(importer, Text(location?.City), NpgsqlDbType.Text, cancellationToken);
+        await WriteOrNullAsync(importer, location?.Latitude, NpgsqlDbType.Double, cancellationToken);
+        await WriteOrNullAsync(importer, location?.Longitude, NpgsqlDbType.Double, cancellationToken);
+        await WriteOrNullAsync(importer, facts.LocationReliable, NpgsqlDbType.Boolean, cancellationToken);
+        await WriteOrNullAsync(importer, facts.ApplicationId, NpgsqlDbType.Text, cancellationToken);
+        await WriteOrNullAsync(importer, facts.ApplicationName, NpgsqlDbType.Text, cancellationToken);
+    }
+
+    private static Task WriteOrNullAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : class =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
+
+    private static Task WriteOrNullAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : struct =>
+        value is { } v ? importer.WriteAsync(v, type, cancellationToken) : importer.WriteNullAsync(cancellationToken);
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(Guid sourceId, long afterSequence, long throughSequence, EventKind? kind, int limit, CancellationToken cancellationToken)
     {
@@ -312,7 +342,13 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
         await using var command = dataSource.CreateCommand(
             $"SELECT sequence, kind, header, raw, activity, raw_json FROM events WHERE source_id = $1{filter} AND sequence > $2 AND sequence <= $3 ORDER BY sequence LIMIT $4");
         AddParameters(command.Parameters, sourceId, afterSequence, throughSequence, limit);
+        await ReadEventsAsync(command, events, cancellationToken);
+        return events;
+    }
 
+    /// <summary>Reads the rows of a query whose columns are sequence, kind, header, raw, activity and raw_json.</summary>
+    private static async Task ReadEventsAsync(NpgsqlCommand command, List<StoredEvent> events, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -325,8 +361,6 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
                     reader.IsDBNull(4) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(4),
                     reader.GetFieldValue<byte[]>(5))));
         }
-
-        return events;
     }
 
     /// <inheritdoc />
@@ -465,7 +499,8 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
     /// <c>operation</c> and <c>raw_json</c> columns it becomes U+FFFD, so that such a record is stored with the others
     /// rather than failing its whole batch. The event's payload keeps the exact text.
     /// </summary>
-    private static string Text(string value) => value.Contains('\0', StringComparison.Ordinal) ? value.Replace('\0', '\uFFFD') : value;
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    private static string? Text(string? value) => value is not null && value.Contains('\0', StringComparison.Ordinal) ? value.Replace('\0', '\uFFFD') : value;
 
     private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);

@@ -1,0 +1,322 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
+using Grpc.Core;
+using O365Activity.Storage;
+using O365Activity.Storage.History;
+using O365Activity.Storage.Wire;
+using Proto = O365Activity.Protos.V1;
+
+namespace O365Activity.Gateway.Services;
+
+/// <summary>
+/// The history queries behind the <c>History</c> gRPC service and the status page: checks a request, finds the tenant's
+/// current event source, asks the store (<see cref="IActivityHistory"/>) and turns what it gives into the response
+/// messages. Pages are in sequence order; a page token carries the last sequence given and a fingerprint of the
+/// filters, so a token used with other filters is refused rather than giving a page of another list.
+/// </summary>
+/// <remarks>
+/// Every method throws <see cref="RpcException"/>: <c>INVALID_ARGUMENT</c> for a bad request (the message names the
+/// field), <c>NOT_FOUND</c> when the tenant has no event source. A store that cannot be reached throws its own
+/// exception, which <see cref="ErrorMappingInterceptor"/> maps to <c>UNAVAILABLE</c>.
+/// </remarks>
+public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
+{
+    /// <summary>The page size when a request gives 0.</summary>
+    public const int DefaultPageSize = 100;
+
+    /// <summary>The largest page size a request may ask for.</summary>
+    public const int MaxPageSize = 1_000;
+
+    /// <summary>The longest user name a request may give, in characters.</summary>
+    public const int MaxUserLength = 1_024;
+
+    /// <summary><c>ListIngress</c>: one page of the tenant's sign-ins.</summary>
+    public async Task<Proto.ListIngressResponse> ListIngressAsync(Proto.ListIngressRequest request, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantIds.Parse(request.TenantId);
+        var (start, end) = TimeRange(request.StartTime, request.EndTime);
+        var results = request.Results.Select(r => Enum.IsDefined(r) ? (short)r : throw Invalid($"results: {(int)r} is not a SignInResult.")).Distinct().Order().ToArray();
+        var query = new ActivityQuery(
+            EventKind.Ingress, start, end, User(request.User, required: false), UserRole.Any, results, [], Network(request.ClientAddress),
+            NewestFirst(request.Order), null, PageSize(request.PageSize));
+        var (events, next) = await PageAsync(tenantId, query, request.PageToken, cancellationToken);
+        var response = new Proto.ListIngressResponse { NextPageToken = next };
+        response.Events.AddRange(events.Select(EventWireFormat.ToIngressEvent));
+        return response;
+    }
+
+    /// <summary><c>ListAdmin</c>: one page of the tenant's admin changes.</summary>
+    public async Task<Proto.ListAdminResponse> ListAdminAsync(Proto.ListAdminRequest request, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantIds.Parse(request.TenantId);
+        var (start, end) = TimeRange(request.StartTime, request.EndTime);
+        var actions = request.Actions.Select(a => Enum.IsDefined(a) ? (short)a : throw Invalid($"actions: {(int)a} is not an AdminAction.")).Distinct().Order().ToArray();
+        var query = new ActivityQuery(
+            EventKind.Admin, start, end, User(request.User, required: false), UserRole.Any, [], actions, Network(request.ClientAddress),
+            NewestFirst(request.Order), null, PageSize(request.PageSize));
+        var (events, next) = await PageAsync(tenantId, query, request.PageToken, cancellationToken);
+        var response = new Proto.ListAdminResponse { NextPageToken = next };
+        response.Events.AddRange(events.Select(EventWireFormat.ToAdminEvent));
+        return response;
+    }
+
+    /// <summary><c>GetUserActivity</c>: one user's newest sign-ins and admin changes (made and received), and their summaries.</summary>
+    public async Task<Proto.UserActivity> GetUserActivityAsync(Proto.GetUserActivityRequest request, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantIds.Parse(request.TenantId);
+        var (start, end) = TimeRange(request.StartTime, request.EndTime);
+        var user = User(request.User, required: true)!;
+        var limit = PageSize(request.PageSize);
+        var sourceId = await SourceIdAsync(tenantId, cancellationToken);
+        ActivityQuery Query(EventKind kind, UserRole role) => new(kind, start, end, user, role, [], [], null, NewestFirst: true, null, limit);
+
+        var signIns = await history.QueryAsync(sourceId, Query(EventKind.Ingress, UserRole.Any), cancellationToken);
+        var made = await history.QueryAsync(sourceId, Query(EventKind.Admin, UserRole.Actor), cancellationToken);
+        var received = await history.QueryAsync(sourceId, Query(EventKind.Admin, UserRole.Target), cancellationToken);
+        var summary = await history.SummarizeUserAsync(sourceId, user, start, end, cancellationToken);
+        var response = new Proto.UserActivity
+        {
+            TenantId = tenantId.ToString(),
+            User = request.User.Trim(),
+            SignInCount = summary.SignIns,
+            FailureCount = summary.Failures,
+        };
+        response.SignIns.AddRange(signIns.Select(EventWireFormat.ToIngressEvent));
+        response.ChangesMade.AddRange(made.Select(EventWireFormat.ToAdminEvent));
+        response.ChangesReceived.AddRange(received.Select(EventWireFormat.ToAdminEvent));
+        response.Countries.AddRange(summary.Countries.Select(Seen));
+        response.Addresses.AddRange(summary.Addresses.Select(Seen));
+        response.Applications.AddRange(summary.Applications.Select(Seen));
+        return response;
+    }
+
+    /// <summary><c>ListLocations</c>: the tenant's sign-ins by location.</summary>
+    public async Task<Proto.ListLocationsResponse> ListLocationsAsync(Proto.ListLocationsRequest request, CancellationToken cancellationToken)
+    {
+        var tenantId = TenantIds.Parse(request.TenantId);
+        var (start, end) = TimeRange(request.StartTime, request.EndTime);
+        var sourceId = await SourceIdAsync(tenantId, cancellationToken);
+        var summary = await history.CountLocationsAsync(sourceId, start, end, cancellationToken);
+        var response = new Proto.ListLocationsResponse { UnreliableSignIns = summary.Unreliable, UnlocatedSignIns = summary.Unlocated };
+        foreach (var count in summary.Locations)
+        {
+            var location = new Proto.GeoLocation
+            {
+                CountryCode = count.CountryCode ?? "",
+                CountryName = count.CountryName ?? "",
+                Region = count.Region ?? "",
+                City = count.City ?? "",
+            };
+            if (count.Latitude is { } latitude)
+            {
+                location.Latitude = latitude;
+            }
+
+            if (count.Longitude is { } longitude)
+            {
+                location.Longitude = longitude;
+            }
+
+            var item = new Proto.LocationCount
+            {
+                Location = location,
+                Successes = count.Successes,
+                Failures = count.Failures,
+                Interrupted = count.Interrupted,
+                UserCount = count.UserCount,
+            };
+            item.Users.AddRange(count.Users);
+            response.Locations.Add(item);
+        }
+
+        return response;
+    }
+
+    private async Task<(IReadOnlyList<StoredEvent> Events, string NextPageToken)> PageAsync(Guid tenantId, ActivityQuery query, string pageToken, CancellationToken cancellationToken)
+    {
+        var fingerprint = Fingerprint(tenantId, query);
+        var after = ReadPageToken(pageToken, fingerprint);
+        var sourceId = await SourceIdAsync(tenantId, cancellationToken);
+
+        // One more than the page, to know whether another page follows.
+        var events = await history.QueryAsync(sourceId, query with { After = after, Limit = query.Limit + 1 }, cancellationToken);
+        if (events.Count <= query.Limit)
+        {
+            return (events, "");
+        }
+
+        var page = events.Take(query.Limit).ToList();
+        return (page, PageToken(page[^1].Sequence, fingerprint));
+    }
+
+    private async Task<Guid> SourceIdAsync(Guid tenantId, CancellationToken cancellationToken) =>
+        (await store.GetSourceAsync(tenantId, cancellationToken))?.SourceId
+        ?? throw new RpcException(new Status(StatusCode.NotFound, $"Tenant {tenantId} has no event source."));
+
+    /// <summary>A page token: "1." (its version), the last sequence given, ".", and the filters' fingerprint, in URL-safe base64.</summary>
+    private static string PageToken(long sequence, string fingerprint) =>
+        Base64Url(Encoding.ASCII.GetBytes($"1.{sequence.ToString(CultureInfo.InvariantCulture)}.{fingerprint}"));
+
+    private static long? ReadPageToken(string token, string fingerprint)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = Encoding.ASCII.GetString(Convert.FromBase64String(token.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (token.Length % 4)) % 4)));
+        }
+        catch (FormatException)
+        {
+            throw Invalid("page_token is not a page token of this service: pass next_page_token exactly as received.");
+        }
+
+        var parts = text.Split('.');
+        if (parts is not ["1", var sequence, var print] || !long.TryParse(sequence, NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+        {
+            throw Invalid("page_token is not a page token of this service: pass next_page_token exactly as received.");
+        }
+
+        return print == fingerprint
+            ? after
+            : throw Invalid("page_token was issued for other filters (tenant, time range, user, results, actions, client_address or order): repeat the first request's filters, or start again without a page token.");
+    }
+
+    private static string Fingerprint(Guid tenantId, ActivityQuery query)
+    {
+        var text = string.Join(
+            '\n',
+            tenantId,
+            query.Kind,
+            query.Start?.UtcTicks,
+            query.End?.UtcTicks,
+            query.User,
+            string.Join(',', query.Results),
+            string.Join(',', query.Actions),
+            query.Network?.ToString(),
+            query.NewestFirst,
+            query.Limit);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static int PageSize(int pageSize) => pageSize switch
+    {
+        0 => DefaultPageSize,
+        >= 1 and <= MaxPageSize => pageSize,
+        _ => throw Invalid($"page_size must be 1 to {MaxPageSize:N0} (0 means {DefaultPageSize}); got {pageSize}."),
+    };
+
+    private static bool NewestFirst(Proto.SortOrder order) => order switch
+    {
+        Proto.SortOrder.NewestFirst => true,
+        Proto.SortOrder.OldestFirst => false,
+        _ => throw Invalid($"order: {(int)order} is not a SortOrder."),
+    };
+
+    private static (DateTimeOffset? Start, DateTimeOffset? End) TimeRange(Timestamp? start, Timestamp? end)
+    {
+        var from = Time(start, "start_time");
+        var to = Time(end, "end_time");
+        return from is { } f && to is { } t && t <= f
+            ? throw Invalid($"end_time ({t:O}) must be after start_time ({f:O}).")
+            : (from, to);
+    }
+
+    private static DateTimeOffset? Time(Timestamp? time, string field)
+    {
+        if (time is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return time.ToDateTimeOffset();
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid($"{field} is not a valid time (seconds {time.Seconds}, nanos {time.Nanos}).");
+        }
+    }
+
+    private static string? User(string? user, bool required)
+    {
+        if (user is { Length: > MaxUserLength })
+        {
+            throw Invalid($"user is longer than {MaxUserLength:N0} characters.");
+        }
+
+        return ActivityFacts.UserKey(user) ?? (required ? throw Invalid("user is required: a user principal name or object id.") : null);
+    }
+
+    /// <summary>An IP address (as its /32 or /128) or a network in CIDR form; null for an empty text.</summary>
+    internal static IPNetwork? Network(string? text)
+    {
+        var value = text?.Trim();
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (!value.Contains('/', StringComparison.Ordinal))
+        {
+            return IPAddress.TryParse(value, out var address) && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || address.ScopeId == 0)
+                ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                : throw Invalid($"client_address '{Shorten(value)}' is neither an IP address nor a network in CIDR form (for example 203.0.113.7 or 203.0.113.0/24).");
+        }
+
+        if (IPNetwork.TryParse(value, out var network))
+        {
+            return network;
+        }
+
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (IPAddress.TryParse(value[..slash], out var host)
+            && int.TryParse(value[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
+            && prefix <= (host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+        {
+            var masked = new IPNetwork(Mask(host, prefix), prefix);
+            throw Invalid($"client_address '{Shorten(value)}' has address bits set after its /{prefix} prefix: did you mean {masked}?");
+        }
+
+        throw Invalid($"client_address '{Shorten(value)}' is neither an IP address nor a network in CIDR form (for example 203.0.113.7 or 203.0.113.0/24).");
+    }
+
+    private static IPAddress Mask(IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(prefix - (8 * i), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPAddress(bytes);
+    }
+
+    private static Proto.SeenValue Seen(SeenValue seen) => new()
+    {
+        Value = seen.Value,
+        Label = seen.Label ?? "",
+        SignIns = seen.SignIns,
+        Failures = seen.Failures,
+        FirstSeen = Timestamp.FromDateTimeOffset(seen.FirstSeen),
+        LastSeen = Timestamp.FromDateTimeOffset(seen.LastSeen),
+    };
+
+    private static string Shorten(string value)
+    {
+        var clean = new string([.. value.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
+        return value.Length <= 80 ? clean : clean + "…";
+    }
+
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+}
