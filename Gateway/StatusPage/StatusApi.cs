@@ -24,10 +24,27 @@ public static partial class StatusApi
         var api = endpoints.MapGroup(StatusPageEndpoints.ApiPrefix);
         // Every event source (as ListEventSources), without consent URLs.
         api.MapGet("/sources", (HttpContext http, EventSourceStatuses statuses) =>
-            AnswerAsync(http, async cancellation => WithoutSecrets(await statuses.ListAsync(cancellation))));
+            AnswerAsync(http, async cancellation =>
+            {
+                NoQuery(http.Request.Query);
+                return WithoutSecrets(await statuses.ListAsync(cancellation));
+            }));
         // One tenant's event source (as GetEventSource), without its consent URL.
         api.MapGet("/tenants/{tenantId}", (HttpContext http, string tenantId, EventSourceStatuses statuses) =>
-            AnswerAsync(http, async _ => WithoutSecrets(await statuses.GetAsync(TenantIds.Parse(tenantId)))));
+            AnswerAsync(http, async _ =>
+            {
+                NoQuery(http.Request.Query);
+                return WithoutSecrets(await statuses.GetAsync(TenantIds.Parse(tenantId)));
+            }));
+        // The History queries (as the History gRPC service), parameters from the query string (HistoryQueryString).
+        api.MapGet("/tenants/{tenantId}/locations", (HttpContext http, string tenantId, HistoryQueries history) =>
+            AnswerAsync(http, async cancellation => await history.ListLocationsAsync(HistoryQueryString.Locations(tenantId, http.Request.Query), cancellation)));
+        api.MapGet("/tenants/{tenantId}/ingress", (HttpContext http, string tenantId, HistoryQueries history) =>
+            AnswerAsync(http, async cancellation => await history.ListIngressAsync(HistoryQueryString.Ingress(tenantId, http.Request.Query), cancellation)));
+        api.MapGet("/tenants/{tenantId}/admin", (HttpContext http, string tenantId, HistoryQueries history) =>
+            AnswerAsync(http, async cancellation => await history.ListAdminAsync(HistoryQueryString.Admin(tenantId, http.Request.Query), cancellation)));
+        api.MapGet("/tenants/{tenantId}/users/{user}", (HttpContext http, string tenantId, string user, HistoryQueries history) =>
+            AnswerAsync(http, async cancellation => await history.GetUserActivityAsync(HistoryQueryString.User(tenantId, user, http.Request.Query), cancellation)));
         // Anything else under /api/ is no route: a plain 404, not the pages'.
         api.Map("/{**rest}", () => Results.Text("No such API route.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound));
         return endpoints;
@@ -39,6 +56,14 @@ public static partial class StatusApi
         var shown = source.Clone();
         shown.AdminConsentUrl = "";
         return shown;
+    }
+
+    private static void NoQuery(IQueryCollection query)
+    {
+        if (query.Count > 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "This route takes no query parameters."));
+        }
     }
 
     private static Proto.ListEventSourcesResponse WithoutSecrets(Proto.ListEventSourcesResponse list)
@@ -69,11 +94,11 @@ public static partial class StatusApi
             var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StatusApi));
             if (status.StatusCode == StatusCode.Internal)
             {
-                LogFailure(logger, http.Request.Path, e);
+                LogFailure(logger, http.Request.Path.Value ?? "", e);
             }
             else if (status.StatusCode == StatusCode.Unavailable)
             {
-                LogUnavailable(logger, http.Request.Path, e.GetType().Name, e.Message);
+                LogUnavailable(logger, http.Request.Path.Value ?? "", e.GetType().Name, e.Message);
             }
 
             return Failure(HttpStatusOf(status.StatusCode), status.Detail);
