@@ -43,8 +43,8 @@ public static partial class StatusApi
             AnswerAsync(http, async cancellation => await history.ListIngressAsync(HistoryQueryString.Ingress(tenantId, http.Request.Query), cancellation)));
         api.MapGet("/tenants/{tenantId}/admin", (HttpContext http, string tenantId, HistoryQueries history) =>
             AnswerAsync(http, async cancellation => await history.ListAdminAsync(HistoryQueryString.Admin(tenantId, http.Request.Query), cancellation)));
-        api.MapGet("/tenants/{tenantId}/users/{user}", (HttpContext http, string tenantId, string user, HistoryQueries history) =>
-            AnswerAsync(http, async cancellation => await history.GetUserActivityAsync(HistoryQueryString.User(tenantId, user, http.Request.Query), cancellation)));
+        api.MapGet("/tenants/{tenantId}/users/{user}", (HttpContext http, string tenantId, HistoryQueries history) =>
+            AnswerAsync(http, async cancellation => await history.GetUserActivityAsync(HistoryQueryString.User(tenantId, LastSegment(http), http.Request.Query), cancellation)));
         // Anything else under /api/ is no route: a plain 404, not the pages'.
         api.Map("/{**rest}", () => Results.Text("No such API route.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound));
         return endpoints;
@@ -56,6 +56,17 @@ public static partial class StatusApi
         var shown = source.Clone();
         shown.AdminConsentUrl = "";
         return shown;
+    }
+
+    /// <summary>
+    /// The request path's last segment, decoded once from the raw request target: a route value keeps an encoded slash
+    /// (<c>%2F</c>) encoded, and a user name may hold one.
+    /// </summary>
+    private static string LastSegment(HttpContext http)
+    {
+        var raw = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        var path = raw is { Length: > 0 } && raw[0] == '/' ? raw.Split('?', 2)[0] : http.Request.Path.Value ?? "";
+        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
     }
 
     private static void NoQuery(IQueryCollection query)

@@ -34,8 +34,10 @@ public sealed class ProcessCluster : IAsyncDisposable
         Emulator = emulator;
         var grpc = Ports.FreeFixed();
         var consent = Ports.FreeFixed();
+        var status = Ports.FreeFixed();
         GrpcAddress = new Uri($"http://127.0.0.1:{grpc}");
         ConsentAddress = new Uri($"http://127.0.0.1:{consent}");
+        StatusAddress = new Uri($"http://127.0.0.1:{status}");
         Channel = GrpcChannel.ForAddress(GrpcAddress);
     }
 
@@ -50,6 +52,9 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     /// <summary>Where the gateway's consent endpoint listens.</summary>
     public Uri ConsentAddress { get; }
+
+    /// <summary>Where the gateway's status page listens.</summary>
+    public Uri StatusAddress { get; }
 
     /// <summary>A channel to <see cref="GrpcAddress"/>.</summary>
     public GrpcChannel Channel { get; }
@@ -116,6 +121,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
         environment["Gateway__GrpcEndpoint"] = address.ToString();
         environment["Gateway__ConsentEndpoint"] = grpcAddress is null ? ConsentAddress.ToString() : $"http://127.0.0.1:{Ports.FreeFixed()}";
+        environment["Gateway__StatusEndpoint"] = grpcAddress is null ? StatusAddress.ToString() : $"http://127.0.0.1:{Ports.FreeFixed()}";
         var gateway = ServiceProcess.Start($"gateway{++_gateways}", RepoPaths.Gateway, environment, _logs);
         Gateways.Add(gateway);
         _all.Add(gateway);

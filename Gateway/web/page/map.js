@@ -59,16 +59,17 @@ const WorldMap = (() => {
     const users = entry.users || [];
     const more = Number(entry.userCount || users.length) - users.length;
     const loc = entry.location || {};
-    details.replaceChildren(
+    details.replaceChildren(...[
       el("h3", {}, place(loc) || "Unknown place"),
-      el("p", { class: "coordinates" }, loc.asOrganization ? `AS${loc.asn} ${loc.asOrganization}` : ""),
+      loc.asOrganization ? el("p", { class: "network" }, `AS${loc.asn} ${loc.asOrganization}`) : null,
       el("dl", { class: "counts" },
         el("dt", {}, "Successful"), el("dd", { class: "count-success" }, count(t.successes)),
         el("dt", {}, "Failed"), el("dd", { class: "count-failure" }, count(t.failures)),
         el("dt", {}, "Interrupted"), el("dd", { class: "count-interrupted" }, count(t.interrupted)),
         el("dt", {}, "Users"), el("dd", {}, count(entry.userCount))),
       el("ul", { class: "location-users" }, users.map((u) => el("li", {}, userLink(tenantId, u)))),
-      more > 0 ? el("p", { class: "note" }, `and ${count(more)} more`) : null);
+      more > 0 ? el("p", { class: "note" }, `and ${count(more)} more`) : null,
+    ].filter((node) => node !== null));
   }
 
   /**

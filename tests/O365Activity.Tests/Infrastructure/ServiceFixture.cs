@@ -60,6 +60,9 @@ public class ServiceFixture : IAsyncLifetime
 
     public Uri ConsentAddress { get; private set; } = null!;
 
+    /// <summary>Where the gateway's status page and its JSON API listen.</summary>
+    public Uri StatusAddress { get; private set; } = null!;
+
     /// <summary>Period of the keep-alive reminder in these tests (production: minutes).</summary>
     public static TimeSpan ReminderPeriod { get; } = TimeSpan.FromSeconds(2);
 
@@ -119,10 +122,12 @@ public class ServiceFixture : IAsyncLifetime
 
         GrpcAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
         ConsentAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        StatusAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var gateway = GatewayApp.CreateBuilder(
         [
             $"--Gateway:GrpcEndpoint={GrpcAddress}",
             $"--Gateway:ConsentEndpoint={ConsentAddress}",
+            $"--Gateway:StatusEndpoint={StatusAddress}",
             $"--Collector:ClientId={ClientId}",
             $"--Collector:LoginEndpoint={Emulator.BaseUrl}",
             $"--Gateway:SourceCheckInterval={SourceCheckInterval}",
