@@ -3,7 +3,7 @@
 # gateway, and a demo tenant whose ingress and admin activity is printed as it streams in. Ctrl-C stops everything
 # this script started (the database keeps its data in .local/pg for the next run).
 #
-#   ./run-local.sh [--silos N] [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--emulator-port PORT] [--pg-port PORT]
+#   ./run-local.sh [--silos N] [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--status-port PORT] [--emulator-port PORT] [--pg-port PORT]
 #
 # Records served: DIR if given, else ../shared/samples when it exists, else the demo records the project ships.
 set -euo pipefail
@@ -14,6 +14,7 @@ cd "$here"
 records=""
 grpc_port=${GRPC_PORT:-5080}
 consent_port=${CONSENT_PORT:-5081}
+status_port=${STATUS_PORT:-5082}
 emulator_port=${EMULATOR_PORT:-5090}
 silo_port=${SILO_PORT:-11111}
 orleans_gateway_port=${ORLEANS_GATEWAY_PORT:-30000}
@@ -22,13 +23,14 @@ silos=1
 tenant=${DEMO_TENANT:-7e3f5c2a-9b1d-4e6f-8a2c-3d4b5e6f7a8b}
 while [ $# -gt 0 ]; do
     case "$1" in
-        --records|--grpc-port|--consent-port|--emulator-port|--pg-port|--silos)
+        --records|--grpc-port|--consent-port|--status-port|--emulator-port|--pg-port|--silos)
             [ $# -ge 2 ] || { echo "$1 needs a value (see --help)" >&2; exit 2; } ;;
     esac
     case "$1" in
         --records) records=$(cd "$2" 2>/dev/null && pwd) || { echo "--records: no such directory: $2" >&2; exit 2; }; shift 2 ;;
         --grpc-port) grpc_port=$2; shift 2 ;;
         --consent-port) consent_port=$2; shift 2 ;;
+        --status-port) status_port=$2; shift 2 ;;
         --emulator-port) emulator_port=$2; shift 2 ;;
         --pg-port) pg_port=$2; shift 2 ;;
         --silos) silos=$2; shift 2 ;;
@@ -150,10 +152,12 @@ done
 echo "$silos silo(s) up: silo ports $silo_port.., gateway ports $orleans_gateway_port.."
 
 export Gateway__GrpcEndpoint="http://127.0.0.1:$grpc_port" Gateway__ConsentEndpoint="http://127.0.0.1:$consent_port"
+export Gateway__StatusEndpoint="http://127.0.0.1:$status_port"
 (cd "$(bin Gateway)" && exec dotnet O365Activity.Gateway.dll) >"$state/logs/gateway.log" 2>&1 &
 pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
 
 echo "gRPC gateway: http://127.0.0.1:$grpc_port (plain HTTP/2)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
+echo "Status page: http://127.0.0.1:$status_port/ (event sources; each tenant's sign-in map, admin activity and users)"
 echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $state/logs"
 echo "Try from another terminal: dotnet $(bin tools/ActivityCli)/o365activity.dll --gateway http://127.0.0.1:$grpc_port list"
 # A process that stops on its own (a crash, kill -9) is said at once; run-local.sh does not restart it.
