@@ -110,12 +110,29 @@ const Status = (() => {
     return name.startsWith(prefix) ? name.slice(prefix.length) : name;
   }
 
+  const regionNames = typeof Intl !== "undefined" && Intl.DisplayNames ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
+
+  /** A location's country name: the one it carries, else the browser's English name of its code (some GeoIP databases give codes only). */
+  function countryName(location) {
+    if (!location) {
+      return "";
+    }
+    if (location.countryName || !location.countryCode || !regionNames) {
+      return location.countryName || location.countryCode || "";
+    }
+    try {
+      return regionNames.of(location.countryCode) || location.countryCode;
+    } catch {
+      return location.countryCode;
+    }
+  }
+
   /** A place in words: "Amsterdam, North Holland, Netherlands". */
   function place(location) {
     if (!location) {
       return "";
     }
-    return [location.city, location.region, location.countryName || location.countryCode].filter((p) => p).join(", ");
+    return [location.city, location.region, countryName(location)].filter((p) => p).join(", ");
   }
 
   /** A table with a header row; rows is an array of arrays of cells (nodes or values, inserted as text). */
@@ -125,5 +142,5 @@ const Status = (() => {
       el("tbody", {}, rows.map((cells, i) => el("tr", rowAttributes ? rowAttributes(i) : {}, cells.map((c) => el("td", {}, c))))));
   }
 
-  return { el, svg, getJson, showError, pathSegments, tenantUrl, userUrl, apiTenantUrl, userLink, time, duration, count, enumName, place, table };
+  return { el, svg, getJson, showError, pathSegments, tenantUrl, userUrl, apiTenantUrl, userLink, time, duration, count, enumName, countryName, place, table };
 })();

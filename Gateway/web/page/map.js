@@ -4,7 +4,7 @@
 "use strict";
 
 const WorldMap = (() => {
-  const { el, svg, count, place, userLink } = Status;
+  const { el, svg, count, place, userLink, countryName } = Status;
   const width = 960;
   const height = 500;
   let atlas = null;
@@ -83,7 +83,7 @@ const WorldMap = (() => {
     const projection = d3.geoEqualEarth().fitExtent([[6, 6], [width - 6, height - 6]], { type: "Sphere" });
     const path = d3.geoPath(projection);
     const locations = response.locations || [];
-    const seen = new Set(locations.map((l) => String((l.location && l.location.countryName) || "").toLowerCase()));
+    const seen = new Set(locations.map((l) => countryName(l.location).toLowerCase()));
 
     let unplaced = 0;
     const placed = [];
@@ -92,9 +92,9 @@ const WorldMap = (() => {
       let point = null;
       if (typeof loc.latitude === "number" && typeof loc.longitude === "number") {
         point = projection([loc.longitude, loc.latitude]);
-      } else if (byName.has(String(loc.countryName || "").toLowerCase())) {
+      } else if (byName.has(countryName(loc).toLowerCase())) {
         // Country only: its centroid.
-        point = projection(d3.geoCentroid(byName.get(String(loc.countryName).toLowerCase())));
+        point = projection(d3.geoCentroid(byName.get(countryName(loc).toLowerCase())));
       }
       if (!point || !Number.isFinite(point[0]) || !Number.isFinite(point[1])) {
         unplaced++;
