@@ -237,14 +237,10 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
             return null;
         }
 
-        try
-        {
-            return time.ToDateTimeOffset();
-        }
-        catch (InvalidOperationException)
-        {
-            throw Invalid($"{field} is not a valid time (seconds {time.Seconds}, nanos {time.Nanos}).");
-        }
+        // google.protobuf.Timestamp's valid range: 0001-01-01 to 9999-12-31 UTC, nanos 0 to 999,999,999.
+        return time.Seconds is >= -62_135_596_800 and <= 253_402_300_799 && time.Nanos is >= 0 and <= 999_999_999
+            ? time.ToDateTimeOffset()
+            : throw Invalid($"{field} is not a valid time (seconds {time.Seconds}, nanos {time.Nanos}).");
     }
 
     private static string? User(string? user, bool required)
@@ -273,18 +269,16 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
                 : throw Invalid($"client_address '{Shorten(value)}' is neither an IP address nor a network in CIDR form (for example 203.0.113.7 or 203.0.113.0/24).");
         }
 
-        if (IPNetwork.TryParse(value, out var network))
-        {
-            return network;
-        }
-
         var slash = value.IndexOf('/', StringComparison.Ordinal);
         if (IPAddress.TryParse(value[..slash], out var host)
+            && (host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || host.ScopeId == 0)
             && int.TryParse(value[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
             && prefix <= (host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
         {
-            var masked = new IPNetwork(Mask(host, prefix), prefix);
-            throw Invalid($"client_address '{Shorten(value)}' has address bits set after its /{prefix} prefix: did you mean {masked}?");
+            var network = new IPNetwork(Mask(host, prefix), prefix);
+            return network.BaseAddress.Equals(host)
+                ? network
+                : throw Invalid($"client_address '{Shorten(value)}' has address bits set after its /{prefix} prefix: did you mean {network}?");
         }
 
         throw Invalid($"client_address '{Shorten(value)}' is neither an IP address nor a network in CIDR form (for example 203.0.113.7 or 203.0.113.0/24).");

@@ -25,6 +25,138 @@ public sealed partial class PostgresEventStore
         }
 
         await using var command = dataSource.CreateCommand();
+        BuildQuery(command, sourceId, query);
+        var events = new List<StoredEvent>(Math.Min(query.Limit, 1024));
+        await ReadEventsAsync(command, events, cancellationToken);
+        return events;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Two statements over <c>ix_events_history_time</c>: the located, reliable sign-ins grouped by location, and the counts of the rest.</remarks>
+    public async Task<LocationSummary> CountLocationsAsync(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var locations = new List<LocationCount>();
+        await using (var command = new NpgsqlCommand { Connection = connection })
+        {
+            BuildLocationCounts(command, sourceId, start, end);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                locations.Add(new LocationCount(
+                    TextOrNull(reader, 0),
+                    TextOrNull(reader, 1),
+                    TextOrNull(reader, 2),
+                    TextOrNull(reader, 3),
+                    reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                    reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                    reader.GetInt64(6),
+                    reader.GetInt64(7),
+                    reader.GetInt64(8),
+                    reader.GetInt64(9),
+                    reader.IsDBNull(10) ? [] : reader.GetFieldValue<string[]>(10)));
+            }
+        }
+
+        await using (var command = new NpgsqlCommand { Connection = connection })
+        {
+            BuildLocationRest(command, sourceId, start, end);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return new LocationSummary(locations, reader.GetInt64(0), reader.GetInt64(1));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One scan of the user's sign-ins on <c>ix_events_history_user</c>, grouped three ways at once (grouping sets).</remarks>
+    public async Task<UserSummary> SummarizeUserAsync(Guid sourceId, string user, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand();
+        BuildUserSummary(command, sourceId, user, start, end);
+
+        List<SeenValue> countries = [], addresses = [], applications = [];
+        long signIns = 0, failures = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // GROUPING gives a bit per grouped-out column: 3 = by country (the other two out), 5 = by address, 6 = by application, 7 = the total.
+                var grouping = reader.GetInt32(0);
+                var count = reader.GetInt64(7);
+                var failed = reader.GetInt64(8);
+                if (grouping == 7)
+                {
+                    (signIns, failures) = (count, failed);
+                    continue;
+                }
+
+                var (list, value, label) = grouping switch
+                {
+                    3 => (countries, TextOrNull(reader, 1), TextOrNull(reader, 4)),
+                    5 => (addresses, TextOrNull(reader, 2), TextOrNull(reader, 5)),
+                    _ => (applications, TextOrNull(reader, 3), TextOrNull(reader, 6)),
+                };
+                if (value is not null)
+                {
+                    list.Add(new SeenValue(value, label, count, failed, reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10)));
+                }
+            }
+        }
+
+        return new UserSummary(Newest(countries), Newest(addresses), Newest(applications), signIns, failures);
+    }
+
+    /// <summary>The statement of <see cref="CountLocationsAsync"/> that groups the located, reliable sign-ins.</summary>
+    internal static void BuildLocationCounts(NpgsqlCommand command, Guid sourceId, DateTimeOffset? start, DateTimeOffset? end)
+    {
+        var sql = new StringBuilder(
+            $"""
+            SELECT country_code, country_name, region, city, latitude, longitude,
+                   count(*) FILTER (WHERE result = 1), count(*) FILTER (WHERE result = 2), count(*) FILTER (WHERE result = 3),
+                   count(DISTINCT user_key), (array_agg(DISTINCT user_key ORDER BY user_key) FILTER (WHERE user_key IS NOT NULL))[1:{IActivityHistory.LocationUserLimit}]
+            FROM events WHERE source_id = $1 AND kind = 1 AND location_reliable AND (country_code IS NOT NULL OR latitude IS NOT NULL)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
+        AppendTimeRange(command, sql, start, end);
+        sql.Append(" GROUP BY country_code, country_name, region, city, latitude, longitude ORDER BY count(*) DESC, country_code, region, city");
+        command.CommandText = sql.ToString();
+    }
+
+    /// <summary>The statement of <see cref="CountLocationsAsync"/> that counts the unreliable and the unlocated sign-ins.</summary>
+    internal static void BuildLocationRest(NpgsqlCommand command, Guid sourceId, DateTimeOffset? start, DateTimeOffset? end)
+    {
+        var sql = new StringBuilder(
+            """
+            SELECT count(*) FILTER (WHERE location_reliable IS NOT TRUE),
+                   count(*) FILTER (WHERE location_reliable AND country_code IS NULL AND latitude IS NULL)
+            FROM events WHERE source_id = $1 AND kind = 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
+        AppendTimeRange(command, sql, start, end);
+        command.CommandText = sql.ToString();
+    }
+
+    /// <summary>The statement of <see cref="SummarizeUserAsync"/>.</summary>
+    internal static void BuildUserSummary(NpgsqlCommand command, Guid sourceId, string user, DateTimeOffset? start, DateTimeOffset? end)
+    {
+        var sql = new StringBuilder(
+            """
+            SELECT GROUPING(country_code, client_ip, coalesce(application_id, application_name)),
+                   country_code, host(client_ip), coalesce(application_id, application_name),
+                   max(country_name), max(country_code), max(application_name),
+                   count(*), count(*) FILTER (WHERE result = 2), min(event_time), max(event_time)
+            FROM events WHERE source_id = $1 AND kind = 1 AND user_key = $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = user, NpgsqlDbType = NpgsqlDbType.Text });
+        AppendTimeRange(command, sql, start, end);
+        sql.Append(" GROUP BY GROUPING SETS ((country_code), (client_ip), (coalesce(application_id, application_name)), ())");
+        command.CommandText = sql.ToString();
+    }
+
+    /// <summary>Sets the command's text and parameters to <see cref="QueryAsync"/>'s statement (also for EXPLAIN in the benchmark).</summary>
+    internal static void BuildQuery(NpgsqlCommand command, Guid sourceId, ActivityQuery query)
+    {
         var sql = new StringBuilder("SELECT sequence, kind, header, raw, activity, raw_json FROM events WHERE source_id = $1 AND kind = ")
             .Append((short)query.Kind);
         command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
@@ -64,114 +196,6 @@ public sealed partial class PostgresEventStore
         sql.Append(query.NewestFirst ? " ORDER BY sequence DESC" : " ORDER BY sequence")
             .Append(" LIMIT ").Append(Add(command, query.Limit, NpgsqlDbType.Integer));
         command.CommandText = sql.ToString();
-        var events = new List<StoredEvent>(Math.Min(query.Limit, 1024));
-        await ReadEventsAsync(command, events, cancellationToken);
-        return events;
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Two statements over <c>ix_events_history_time</c>: the located, reliable sign-ins grouped by location, and the counts of the rest.</remarks>
-    public async Task<LocationSummary> CountLocationsAsync(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var locations = new List<LocationCount>();
-        await using (var command = new NpgsqlCommand { Connection = connection })
-        {
-            var sql = new StringBuilder(
-                $"""
-                SELECT country_code, country_name, region, city, latitude, longitude,
-                       count(*) FILTER (WHERE result = 1), count(*) FILTER (WHERE result = 2), count(*) FILTER (WHERE result = 3),
-                       count(DISTINCT user_key), (array_agg(DISTINCT user_key ORDER BY user_key) FILTER (WHERE user_key IS NOT NULL))[1:{IActivityHistory.LocationUserLimit}]
-                FROM events WHERE source_id = $1 AND kind = 1 AND location_reliable AND (country_code IS NOT NULL OR latitude IS NOT NULL)
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-            AppendTimeRange(command, sql, start, end);
-            sql.Append(" GROUP BY country_code, country_name, region, city, latitude, longitude ORDER BY count(*) DESC, country_code, region, city");
-            command.CommandText = sql.ToString();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                locations.Add(new LocationCount(
-                    TextOrNull(reader, 0),
-                    TextOrNull(reader, 1),
-                    TextOrNull(reader, 2),
-                    TextOrNull(reader, 3),
-                    reader.IsDBNull(4) ? null : reader.GetDouble(4),
-                    reader.IsDBNull(5) ? null : reader.GetDouble(5),
-                    reader.GetInt64(6),
-                    reader.GetInt64(7),
-                    reader.GetInt64(8),
-                    reader.GetInt64(9),
-                    reader.IsDBNull(10) ? [] : reader.GetFieldValue<string[]>(10)));
-            }
-        }
-
-        await using (var command = new NpgsqlCommand { Connection = connection })
-        {
-            var sql = new StringBuilder(
-                """
-                SELECT count(*) FILTER (WHERE location_reliable IS NOT TRUE),
-                       count(*) FILTER (WHERE location_reliable AND country_code IS NULL AND latitude IS NULL)
-                FROM events WHERE source_id = $1 AND kind = 1
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-            AppendTimeRange(command, sql, start, end);
-            command.CommandText = sql.ToString();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            return new LocationSummary(locations, reader.GetInt64(0), reader.GetInt64(1));
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>One scan of the user's sign-ins on <c>ix_events_history_user</c>, grouped three ways at once (grouping sets).</remarks>
-    public async Task<UserSummary> SummarizeUserAsync(Guid sourceId, string user, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand();
-        var sql = new StringBuilder(
-            """
-            SELECT GROUPING(country_code, client_ip, coalesce(application_id, application_name)),
-                   country_code, host(client_ip), coalesce(application_id, application_name),
-                   max(country_name), max(country_code), max(application_name),
-                   count(*), count(*) FILTER (WHERE result = 2), min(event_time), max(event_time)
-            FROM events WHERE source_id = $1 AND kind = 1 AND user_key = $2
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-        command.Parameters.Add(new NpgsqlParameter { Value = user, NpgsqlDbType = NpgsqlDbType.Text });
-        AppendTimeRange(command, sql, start, end);
-        sql.Append(" GROUP BY GROUPING SETS ((country_code), (client_ip), (coalesce(application_id, application_name)), ())");
-        command.CommandText = sql.ToString();
-
-        List<SeenValue> countries = [], addresses = [], applications = [];
-        long signIns = 0, failures = 0;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                // GROUPING gives a bit per grouped-out column: 3 = by country (the other two out), 5 = by address, 6 = by application, 7 = the total.
-                var grouping = reader.GetInt32(0);
-                var count = reader.GetInt64(7);
-                var failed = reader.GetInt64(8);
-                if (grouping == 7)
-                {
-                    (signIns, failures) = (count, failed);
-                    continue;
-                }
-
-                var (list, value, label) = grouping switch
-                {
-                    3 => (countries, TextOrNull(reader, 1), TextOrNull(reader, 4)),
-                    5 => (addresses, TextOrNull(reader, 2), TextOrNull(reader, 5)),
-                    _ => (applications, TextOrNull(reader, 3), TextOrNull(reader, 6)),
-                };
-                if (value is not null)
-                {
-                    list.Add(new SeenValue(value, label, count, failed, reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10)));
-                }
-            }
-        }
-
-        return new UserSummary(Newest(countries), Newest(addresses), Newest(applications), signIns, failures);
     }
 
     private static List<SeenValue> Newest(List<SeenValue> values) =>

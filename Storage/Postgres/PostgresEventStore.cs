@@ -20,7 +20,8 @@ namespace O365Activity.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStore, IActivityHistory
 {
-    private const string CopyCommand =
+    /// <summary>The binary COPY of new events; each row's columns are written in this order (the facts last, by <see cref="WriteFactsAsync"/>).</summary>
+    internal const string CopyCommand =
         "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json, " +
         "user_key, target_key, result, action, client_ip, country_code, country_name, region, city, latitude, longitude, location_reliable, application_id, application_name) FROM STDIN (FORMAT BINARY)";
 
@@ -301,7 +302,8 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
         return CommitResult.For(request.ExpectedLastSequence, request.Records.Count, kinds);
     }
 
-    private static async Task WriteFactsAsync(NpgsqlBinaryImporter importer, ActivityFacts facts, CancellationToken cancellationToken)
+    /// <summary>Writes the history columns of a row of <see cref="CopyCommand"/>.</summary>
+    internal static async Task WriteFactsAsync(NpgsqlBinaryImporter importer, ActivityFacts facts, CancellationToken cancellationToken)
     {
         await WriteOrNullAsync(importer, facts.User, NpgsqlDbType.Text, cancellationToken);
         await WriteOrNullAsync(importer, facts.Target, NpgsqlDbType.Text, cancellationToken);

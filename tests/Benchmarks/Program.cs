@@ -15,7 +15,7 @@ namespace O365Activity.Benchmarks;
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "peer", "backfill", "failover", "idle", "normalize"];
+    private static readonly string[] Scenarios = ["store-insert", "end-to-end", "backlog-rss", "latency", "fan-out", "peer", "backfill", "failover", "idle", "normalize", "history"];
 
     /// <summary>Runs the benchmark; exit code 0 when every scenario ran (targets missed are reported, not failed), 1 when one failed.</summary>
     public static async Task<int> Main(string[] args)
@@ -78,6 +78,7 @@ public static class Program
         var idleTenants = idle.Tenants ?? (quick ? 100 : 10_000);
         await Run("idle", () => IdleScenario.RunAsync(Math.Min(idleTenants, quick ? 50 : 1_000), idleTenants, TimeSpan.FromSeconds(idle.Interval ?? (quick ? 5 : 60)), log));
         await Run("normalize", () => NormalizeScenario.RunAsync(quick, log));
+        await Run("history", () => HistoryScenario.RunAsync(quick ? 30_000 : 1_000_000, quick ? 10 : 50, log));
 
         // Issue 7 compares the end-to-end rate with the event-store insert rate of the same run.
         if (rows.FirstOrDefault(r => r.Scenario == "store-insert" && r.Unit == "events/s") is { } insert

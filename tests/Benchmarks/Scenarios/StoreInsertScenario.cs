@@ -74,8 +74,7 @@ public static class StoreInsertScenario
                 clock.Start();
                 await using var connection = await dataSource.OpenConnectionAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
-                await using (var importer = await connection.BeginBinaryImportAsync(
-                    "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json) FROM STDIN (FORMAT BINARY)"))
+                await using (var importer = await connection.BeginBinaryImportAsync(PostgresEventStore.CopyCommand))
                 {
                     var now = DateTime.UtcNow;
                     for (var j = i; j < i + Batch; j++)
@@ -105,6 +104,7 @@ public static class StoreInsertScenario
                         }
 
                         await importer.WriteAsync(record.Parts.RawJson, NpgsqlDbType.Text);
+                        await PostgresEventStore.WriteFactsAsync(importer, record.Facts, CancellationToken.None);
                     }
 
                     await importer.CompleteAsync();
