@@ -106,4 +106,14 @@ public sealed class StatusPageRoutingTests(ServiceFixture service)
         // The gRPC API still gives the URL to its clients.
         Assert.Equal(created.AdminConsentUrl, (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant })).AdminConsentUrl);
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", "http://127.0.0.1:5081", "http://127.0.0.1:5082", true)]
+    [InlineData("http://127.0.0.1:5080", "http://127.0.0.1:5081", "http://127.0.0.1:5081", false)]
+    [InlineData("http://127.0.0.1:5080", "http://127.0.0.1:5081", "http://0.0.0.0:5080", false)]
+    public void GatewayOptions_Endpoints_NeedThreeDifferentPorts(string grpc, string consent, string status, bool valid)
+    {
+        var options = new O365Activity.Gateway.GatewayOptions { GrpcEndpoint = new Uri(grpc), ConsentEndpoint = new Uri(consent), StatusEndpoint = new Uri(status) };
+        Assert.Equal(valid, options.HasDistinctPorts);
+    }
 }
