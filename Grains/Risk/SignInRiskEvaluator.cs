@@ -74,7 +74,18 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
                 continue;
             }
 
-            var flags = Evaluate(record, ProfileOf);
+            List<Proto.RiskFlag> flags;
+            try
+            {
+                flags = Evaluate(record, ProfileOf);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
+            {
+                // A record the rules cannot judge is stored without flags, and said so; the rest of the batch goes on.
+                LogUnjudged(logger, e, sourceId, record.RecordId);
+                continue;
+            }
+
             if (flags.Count > 0)
             {
                 flagged ??= [.. records];
@@ -97,7 +108,7 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
         {
             case SignInResult.Failure:
                 user.AddFailure(new FailureEntry(key, time));
-                var count = CountWithin(user.Failures, time);
+                var count = user.Failures.Count(f => f.Time > Before(time, options.FailureBurstWindow) && f.Time <= time);
                 if (count >= options.FailureBurstCount)
                 {
                     flags.Add(Burst(count, "user", 1, $"{count} failed sign-ins of this user within {Span(options.FailureBurstWindow)} up to this one."));
@@ -107,7 +118,7 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
                 {
                     var address = profileOf(AddressKey(ip.ToString()));
                     address.AddFailure(new FailureEntry(key, time, facts.User));
-                    var fromAddress = address.Failures.Where(f => f.Time > time - options.FailureBurstWindow && f.Time <= time).ToList();
+                    var fromAddress = address.Failures.Where(f => f.Time > Before(time, options.FailureBurstWindow) && f.Time <= time).ToList();
                     if (fromAddress.Count >= options.FailureBurstCount)
                     {
                         var users = fromAddress.Select(f => f.User).Distinct(StringComparer.Ordinal).Count();
@@ -157,7 +168,7 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
         var location = facts.Location;
         var reliable = facts.LocationReliable == true;
         var hadHistory = user.HasHistory;
-        var forgotten = time - options.Retention;
+        var forgotten = Before(time, options.Retention);
         if (hadHistory && reliable && location?.CountryCode is { Length: > 0 } country
             && (!user.Countries.TryGetValue(country, out var seen) || seen < forgotten))
         {
@@ -220,8 +231,9 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
         }
     }
 
-    private int CountWithin(List<FailureEntry> failures, DateTimeOffset time) =>
-        failures.Count(f => f.Time > time - options.FailureBurstWindow && f.Time <= time);
+    /// <summary><paramref name="time"/> less <paramref name="span"/>, or the earliest time when that is before it (a record without a usable time has the earliest).</summary>
+    private static DateTimeOffset Before(DateTimeOffset time, TimeSpan span) =>
+        time.UtcTicks - DateTimeOffset.MinValue.UtcTicks > span.Ticks ? time - span : DateTimeOffset.MinValue;
 
     private Proto.RiskFlag Burst(int count, string scope, int users, string evidence) => new()
     {
@@ -246,6 +258,9 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
             return new SignInProfile();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: the risk flags of record {RecordId} could not be computed; it is stored without flags")]
+    private static partial void LogUnjudged(ILogger logger, Exception exception, Guid sourceId, string recordId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: the sign-in profile {Key} cannot be read ({Error}); it starts again empty")]
     private static partial void LogUnreadableProfile(ILogger logger, Guid sourceId, string key, string error);

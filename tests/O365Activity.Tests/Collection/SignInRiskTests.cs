@@ -199,6 +199,22 @@ public sealed class SignInRiskTests
         Assert.Contains("\"FR\"", (await _store.LoadProfilesAsync(_source, ["u:hal@example.com"], CancellationToken.None))["u:hal@example.com"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SignInsAtTheEdgesOfTime_AreJudgedWithoutFailing()
+    {
+        await _store.RegisterSourceAsync(new EventSourceEntry(_tenant, _source, "t", T0), CancellationToken.None);
+
+        // A record without a usable CreationTime has the earliest time; one far in the future the latest.
+        var flags = await CommitAsync(
+            SignIn("ian@example.com", DateTimeOffset.MinValue, Amsterdam, SignInResult.Failure),
+            SignIn("ian@example.com", DateTimeOffset.MinValue, Amsterdam),
+            SignIn("ian@example.com", DateTimeOffset.MaxValue, Tokyo),
+            SignIn("ian@example.com", T0, Paris));
+
+        Assert.Equal(4, (await StoredFlagsAsync()).Count);
+        Assert.Equal([[], [], [Proto.RiskFlagKind.NewCountry], [Proto.RiskFlagKind.NewCountry]], flags.Select(Kinds));
+    }
+
     private static Proto.RiskFlagKind[] Kinds(IReadOnlyList<Proto.RiskFlag> flags) => [.. flags.Select(f => f.Kind)];
 
     /// <summary>Evaluates and commits one batch as the pipeline does; the flags of each record offered, as encoded in it.</summary>
