@@ -55,6 +55,8 @@ public static class CollectorServiceCollectionExtensions
         services.TryAddSingleton<IManagementActivityApi>(sp => sp.GetRequiredService<ManagementApiClient>());
         services.TryAddSingleton(sp => new ServerClock(sp.GetRequiredService<TimeProvider>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<ServerClock>>()));
         services.TryAddSingleton<PollWheel>();
+        services.TryAddSingleton(sp => new Risk.SignInRiskEvaluator(
+            sp.GetRequiredService<IOptions<CollectorOptions>>().Value.Risk, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Risk.SignInRiskEvaluator>>()));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<CollectionPipeline>(sp, (TimeProvider)sp.GetRequiredService<ServerClock>()));
         return services;
     }
@@ -69,10 +71,12 @@ public static class CollectorServiceCollectionExtensions
 
     private sealed class PassThroughHandler : DelegatingHandler;
 
-    /// <summary>Fails start-up with the first unusable credential, naming its setting (never a secret).</summary>
+    /// <summary>Fails start-up with the first unusable credential, naming its setting (never a secret), or with the risk settings out of range.</summary>
     private sealed class CredentialValidation : IValidateOptions<CollectorOptions>
     {
         public ValidateOptionsResult Validate(string? name, CollectorOptions options) =>
-            options.CredentialProblem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+            options.CredentialProblem() is { } problem ? ValidateOptionsResult.Fail(problem)
+            : options.Risk.Errors().ToList() is { Count: > 0 } risk ? ValidateOptionsResult.Fail(risk)
+            : ValidateOptionsResult.Success;
     }
 }

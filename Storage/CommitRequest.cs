@@ -32,6 +32,12 @@ public sealed record CommitRequest
     /// <summary>The content type's cursor after this commit; null to leave cursors as they are.</summary>
     public ContentCursor? Cursor { get; init; }
 
+    /// <summary>
+    /// Sign-in profiles to store with the records (key to JSON text, as <see cref="IEventStore.LoadProfilesAsync"/>
+    /// gives them): the history the risk flags of the next sign-ins are computed from, kept in step with the events.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Profiles { get; init; } = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+
     /// <summary>When the records were stored (UTC); recorded per row as <c>stored_at</c>.</summary>
     public required DateTimeOffset StoredAt { get; init; }
 }

@@ -41,6 +41,12 @@ public interface IEventStore
     Task<IReadOnlySet<string>> FindProcessedBlobsAsync(Guid sourceId, IReadOnlyCollection<string> contentIds, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The source's sign-in profiles with these keys (JSON text, as last committed with <see cref="CommitRequest.Profiles"/>);
+    /// keys without one are absent from the answer.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> LoadProfilesAsync(Guid sourceId, IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stores new records (skipping those already stored), the blobs they complete and a cursor, in one transaction,
     /// numbering the new records after <see cref="CommitRequest.ExpectedLastSequence"/>.
     /// </summary>

@@ -48,6 +48,21 @@ public sealed class NewRecord
         Parts = parts;
     }
 
+    private NewRecord(NewRecord other)
+    {
+        RecordId = other.RecordId;
+        RecordKey = other.RecordKey;
+        Kind = other.Kind;
+        ContentType = other.ContentType;
+        RecordType = other.RecordType;
+        Operation = other.Operation;
+        EventTime = other.EventTime;
+        IngestTime = other.IngestTime;
+        Facts = other.Facts;
+        Parts = other.Parts;
+        RiskFlags = other.RiskFlags;
+    }
+
     /// <summary>A record from its parts as they are (for tests of what the database refuses).</summary>
     internal NewRecord(string recordId, EventKind kind, string operation, DateTimeOffset eventTime, EventParts parts)
     {
@@ -89,5 +104,40 @@ public sealed class NewRecord
     public ActivityFacts Facts { get; }
 
     /// <summary>The encoded event.</summary>
-    public EventParts Parts { get; }
+    public EventParts Parts { get; private init; }
+
+    /// <summary>The kinds of risk flag the event carries, one bit per <c>RiskFlagKind</c> number (bit 1 &lt;&lt; kind); 0 for none.</summary>
+    public short RiskFlags { get; private init; }
+
+    /// <summary>
+    /// This ingress record with risk flags: their encoding appended to the event's activity part (a repeated field of
+    /// <c>IngressEvent</c>, so the message reads as if encoded with them) and their kinds in <see cref="RiskFlags"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the record is not an ingress event.</exception>
+    public NewRecord WithRiskFlags(IReadOnlyCollection<Protos.V1.RiskFlag> flags)
+    {
+        if (Kind != EventKind.Ingress)
+        {
+            throw new InvalidOperationException("Only sign-ins carry risk flags.");
+        }
+
+        if (flags.Count == 0)
+        {
+            return this;
+        }
+
+        var carrier = new Protos.V1.IngressEvent();
+        carrier.RiskFlags.AddRange(flags);
+        var suffix = Google.Protobuf.MessageExtensions.ToByteArray(carrier);
+        var activity = new byte[Parts.Activity.Length + suffix.Length];
+        Parts.Activity.Span.CopyTo(activity);
+        suffix.CopyTo(activity.AsSpan(Parts.Activity.Length));
+        var mask = RiskFlags;
+        foreach (var flag in flags)
+        {
+            mask |= (short)(1 << (int)flag.Kind);
+        }
+
+        return new NewRecord(this) { Parts = Parts with { Activity = activity }, RiskFlags = mask };
+    }
 }

@@ -41,7 +41,7 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
         var results = request.Results.Select(r => Enum.IsDefined(r) ? (short)r : throw Invalid($"results: {(int)r} is not a SignInResult.")).Distinct().Order().ToArray();
         var query = new ActivityQuery(
             EventKind.Ingress, start, end, User(request.User, required: false), UserRole.Any, results, [], Network(request.ClientAddress),
-            NewestFirst(request.Order), null, PageSize(request.PageSize));
+            NewestFirst(request.Order), null, PageSize(request.PageSize), request.FlaggedOnly);
         var (events, next) = await PageAsync(tenantId, query, request.PageToken, cancellationToken);
         var response = new Proto.ListIngressResponse { NextPageToken = next };
         response.Events.AddRange(events.Select(EventWireFormat.ToIngressEvent));
@@ -185,7 +185,7 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
 
         return print == fingerprint
             ? after
-            : throw Invalid("page_token was issued for other filters (tenant, time range, user, results, actions, client_address or order): repeat the first request's filters, or start again without a page token.");
+            : throw Invalid("page_token was issued for other filters (tenant, time range, user, results, actions, client_address, flagged_only, order or page_size): repeat the first request's filters, or start again without a page token.");
     }
 
     private static string Fingerprint(Guid tenantId, ActivityQuery query)
@@ -201,7 +201,8 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
             string.Join(',', query.Actions),
             query.Network?.ToString(),
             query.NewestFirst,
-            query.Limit);
+            query.Limit,
+            query.FlaggedOnly);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
     }
 

@@ -10,7 +10,8 @@ namespace O365Activity.Gateway.StatusPage;
 /// The status API's query strings as the History service's requests. Parameters: <c>start</c> and <c>end</c> (event
 /// times, RFC 3339 such as <c>2024-06-04T08:00:00Z</c>; a time without an offset is UTC), <c>page_size</c>,
 /// <c>page_token</c>, <c>user</c>, <c>client_address</c>, <c>order</c> (<c>newest</c> or <c>oldest</c>), and
-/// <c>results</c> (sign-ins: <c>SUCCESS</c>, <c>FAILURE</c>, <c>INTERRUPTED</c>) or <c>actions</c> (admin: names of
+/// <c>results</c> (sign-ins: <c>SUCCESS</c>, <c>FAILURE</c>, <c>INTERRUPTED</c>) and <c>flagged_only</c> (sign-ins:
+/// <c>true</c> or <c>false</c>) or <c>actions</c> (admin: names of
 /// <c>AdminAction</c> such as <c>USER_ADDED</c>), comma-separated or repeated. The History queries check the values'
 /// ranges; this class only reads them.
 /// </summary>
@@ -20,7 +21,7 @@ public static class HistoryQueryString
     /// <summary>A <c>ListIngress</c> request of the tenant from the query string.</summary>
     public static Proto.ListIngressRequest Ingress(string tenantId, IQueryCollection query)
     {
-        Allow(query, "start", "end", "user", "results", "client_address", "order", "page_size", "page_token");
+        Allow(query, "start", "end", "user", "results", "flagged_only", "client_address", "order", "page_size", "page_token");
         var request = new Proto.ListIngressRequest
         {
             TenantId = tenantId,
@@ -31,6 +32,7 @@ public static class HistoryQueryString
             Order = Order(query),
             PageSize = PageSize(query),
             PageToken = Text(query, "page_token"),
+            FlaggedOnly = Flag(query, "flagged_only"),
         };
         request.Results.AddRange(Enums(query, "results", Proto.ActivityReflection.Descriptor.FindTypeByName<EnumDescriptor>("SignInResult"), "SIGN_IN_RESULT_")
             .Select(n => (Proto.SignInResult)n));
@@ -128,6 +130,13 @@ public static class HistoryQueryString
             ? size
             : throw Invalid($"page_size: '{Shorten(text)}' is not a whole number (1 to 1,000; 0 or none: 100).");
     }
+
+    private static bool Flag(IQueryCollection query, string name) => Text(query, name).Trim().ToLowerInvariant() switch
+    {
+        "" or "false" or "0" => false,
+        "true" or "1" => true,
+        var other => throw Invalid($"{name}: '{Shorten(other)}' is not true or false."),
+    };
 
     private static Proto.SortOrder Order(IQueryCollection query) => Text(query, "order").Trim().ToLowerInvariant() switch
     {

@@ -30,7 +30,8 @@ public sealed partial class CollectionPipeline(
     AuditRecordNormalizer normalizer,
     TimeProvider time,
     IOptions<CollectorOptions> options,
-    ILogger<CollectionPipeline> logger)
+    ILogger<CollectionPipeline> logger,
+    Risk.SignInRiskEvaluator? risk = null)
 {
     private readonly CollectorOptions _options = options.Value;
 
@@ -64,7 +65,7 @@ public sealed partial class CollectionPipeline(
         }
 
         counters ??= new PollCounters();
-        var batch = new Batch(source, contentType, store, time, _options.CursorSaveInterval, logger, committed, counters);
+        var batch = new Batch(source, contentType, store, risk, time, _options.CursorSaveInterval, logger, committed, counters);
         try
         {
             return await PollWindowsAsync(source, contentType, health, plan, batch, counters, cancellationToken);
@@ -238,7 +239,7 @@ public sealed partial class CollectionPipeline(
     /// store writes a batch, the pipeline fetches and normalizes the next one (the next commit waits for it, since it
     /// numbers its records after the last one stored).
     /// </summary>
-    private sealed class Batch(SourceContext source, string contentType, IEventStore store, TimeProvider time, TimeSpan cursorSaveInterval, ILogger logger, Func<CommitResult, Task> committed, PollCounters counters)
+    private sealed class Batch(SourceContext source, string contentType, IEventStore store, Risk.SignInRiskEvaluator? risk, TimeProvider time, TimeSpan cursorSaveInterval, ILogger logger, Func<CommitResult, Task> committed, PollCounters counters)
     {
         private Task? _inFlight;
 
@@ -303,6 +304,13 @@ public sealed partial class CollectionPipeline(
 
         private async Task CompleteAsync(CommitRequest request, CancellationToken cancellationToken)
         {
+            if (risk is not null)
+            {
+                // The sign-ins' risk flags, from the profiles as the previous commit left them (this one waited for it).
+                var (records, profiles) = await risk.EvaluateAsync(store, request.SourceId, request.Records, cancellationToken);
+                request = request with { Records = records, Profiles = profiles };
+            }
+
             var result = await store.CommitAsync(request, cancellationToken);
             source.LastSequence = result.LastSequence;
             if (request.Cursor is { } cursor)

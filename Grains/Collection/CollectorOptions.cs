@@ -149,6 +149,9 @@ public sealed class CollectorOptions : ApplicationCredential
     [Range(typeof(TimeSpan), "00:00:00", "12:00:00")]
     public TimeSpan CursorSaveInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The thresholds of the sign-in risk flags (section <c>Collector:Risk</c>, <see cref="Risk.RiskOptions"/>).</summary>
+    public Risk.RiskOptions Risk { get; set; } = new();
+
     /// <summary>
     /// Period of the reminder that keeps a connected tenant's poll loop alive across deactivation and silo loss (setting
     /// <c>Collector:ReminderPeriod</c>, default 5 minutes). Orleans refuses periods below its

@@ -17,6 +17,7 @@ namespace O365Activity.Storage.History;
 /// <param name="LocationReliable">Ingress: whether the location is the user's (false for federated domains); null for other kinds.</param>
 /// <param name="ApplicationId">Ingress: the application signed in to (its id as received); null when absent.</param>
 /// <param name="ApplicationName">Ingress: the application's name; null when unknown.</param>
+/// <param name="DeviceId">Ingress: the device's id as received; null when absent.</param>
 public sealed record ActivityFacts(
     string? User,
     string? Target,
@@ -26,7 +27,8 @@ public sealed record ActivityFacts(
     GeoLocation? Location,
     bool? LocationReliable,
     string? ApplicationId,
-    string? ApplicationName)
+    string? ApplicationName,
+    string? DeviceId = null)
 {
     /// <summary>The facts of a record of neither kind: nothing to filter on.</summary>
     public static ActivityFacts None { get; } = new(null, null, 0, null, null, null, null, null, null);
@@ -43,7 +45,8 @@ public sealed record ActivityFacts(
             ingress.Location is { } location && (location.CountryCode is not null || location.Latitude is not null) ? location : null,
             ingress.LocationReliable,
             Clean(ingress.ApplicationId),
-            Clean(ingress.ApplicationName)),
+            Clean(ingress.ApplicationName),
+            ingress.Device?.DeviceId is { Length: > 0 } device ? Clean(device) : null),
         AdminEvent admin => new ActivityFacts(
             UserKey(admin.Actor),
             UserKey(admin.Target),

@@ -30,6 +30,7 @@ public enum UserRole
 /// <param name="NewestFirst">Descending sequence order; else ascending.</param>
 /// <param name="After">The sequence the previous page ended at (exclusive, in the page order); null for the first page.</param>
 /// <param name="Limit">The most events returned, 1 or more.</param>
+/// <param name="FlaggedOnly">Ingress: only sign-ins with at least one risk flag.</param>
 public sealed record ActivityQuery(
     EventKind Kind,
     DateTimeOffset? Start,
@@ -41,7 +42,8 @@ public sealed record ActivityQuery(
     IPNetwork? Network,
     bool NewestFirst,
     long? After,
-    int Limit);
+    int Limit,
+    bool FlaggedOnly = false);
 
 /// <summary>Sign-ins counted at one location (<see cref="IActivityHistory.CountLocationsAsync"/>).</summary>
 /// <param name="CountryCode">ISO 3166 code; null when the location knows only coordinates.</param>

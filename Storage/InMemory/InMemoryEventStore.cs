@@ -121,6 +121,27 @@ public sealed class InMemoryEventStore : IEventStore, IActivityHistory
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, string>> LoadProfilesAsync(Guid sourceId, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var found = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (Find(sourceId) is var (_, data))
+            {
+                foreach (var key in keys)
+                {
+                    if (data.Profiles.TryGetValue(key, out var profile))
+                    {
+                        found[key] = profile;
+                    }
+                }
+            }
+
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(found);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<CommitResult> CommitAsync(CommitRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -148,9 +169,15 @@ public sealed class InMemoryEventStore : IEventStore, IActivityHistory
                 data.StoredTimes.Add(request.StoredAt);
                 data.Keys.Add(key);
                 data.Facts.Add((record.EventTime, record.Facts));
+                data.RiskFlags.Add(record.RiskFlags);
             }
 
             data.RecordKeys.UnionWith(keys);
+            foreach (var (key, profile) in request.Profiles)
+            {
+                data.Profiles[key] = profile;
+            }
+
             foreach (var blob in request.Blobs)
             {
                 data.Blobs.TryAdd(blob.ContentId, blob);
@@ -211,7 +238,9 @@ public sealed class InMemoryEventStore : IEventStore, IActivityHistory
 
             var indexes = Enumerable.Range(0, data.Events.Count);
             var matches = (query.NewestFirst ? indexes.Reverse() : indexes)
-                .Where(i => data.Events[i].Kind == query.Kind && Matches(query, data.Events[i].Sequence, data.Facts[i].EventTime, data.Facts[i].Facts))
+                .Where(i => data.Events[i].Kind == query.Kind
+                    && (!query.FlaggedOnly || data.RiskFlags[i] != 0)
+                    && Matches(query, data.Events[i].Sequence, data.Facts[i].EventTime, data.Facts[i].Facts))
                 .Take(query.Limit)
                 .Select(i => data.Events[i]);
             return Task.FromResult<IReadOnlyList<StoredEvent>>([.. matches]);
@@ -351,6 +380,7 @@ public sealed class InMemoryEventStore : IEventStore, IActivityHistory
                 data.Keys.RemoveRange(0, remove);
                 data.StoredTimes.RemoveRange(0, remove);
                 data.Facts.RemoveRange(0, remove);
+                data.RiskFlags.RemoveRange(0, remove);
                 events += remove;
                 foreach (var (id, blob) in data.Blobs.Where(b => b.Value.ContentCreated < blobsBefore).ToList())
                 {
@@ -392,6 +422,12 @@ public sealed class InMemoryEventStore : IEventStore, IActivityHistory
 
         /// <summary>Per event (same index as <see cref="Events"/>): its event time and what the history queries filter on.</summary>
         public List<(DateTimeOffset EventTime, ActivityFacts Facts)> Facts { get; } = [];
+
+        /// <summary>Per event: its risk-flag kinds (<see cref="NewRecord.RiskFlags"/>).</summary>
+        public List<short> RiskFlags { get; } = [];
+
+        /// <summary>Sign-in profiles by key (<see cref="CommitRequest.Profiles"/>).</summary>
+        public Dictionary<string, string> Profiles { get; } = new(StringComparer.Ordinal);
 
         public List<Guid> Keys { get; } = [];
 

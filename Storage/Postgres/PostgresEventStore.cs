@@ -23,7 +23,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
     /// <summary>The binary COPY of new events; each row's columns are written in this order (the facts last, by <see cref="WriteFactsAsync"/>).</summary>
     internal const string CopyCommand =
         "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json, " +
-        "user_key, target_key, result, action, client_ip, country_code, country_name, region, city, latitude, longitude, location_reliable, application_id, application_name) FROM STDIN (FORMAT BINARY)";
+        "user_key, target_key, result, action, client_ip, country_code, country_name, region, city, latitude, longitude, location_reliable, application_id, application_name, risk_flags) FROM STDIN (FORMAT BINARY)";
 
     /// <inheritdoc />
     public async Task RegisterSourceAsync(EventSourceEntry source, CancellationToken cancellationToken)
@@ -64,6 +64,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
             tenantId, sourceId, deletedAt.UtcDateTime));
         batch.BatchCommands.Add(Command("DELETE FROM content_cursors WHERE source_id = $1", sourceId));
         batch.BatchCommands.Add(Command("DELETE FROM processed_blobs WHERE source_id = $1", sourceId));
+        batch.BatchCommands.Add(Command("DELETE FROM sign_in_profiles WHERE source_id = $1", sourceId));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -138,6 +139,26 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
             new { sourceId, contentIds = contentIds.ToArray() },
             cancellationToken: cancellationToken));
         return new HashSet<string>(found, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, string>> LoadProfilesAsync(Guid sourceId, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var profiles = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return profiles;
+        }
+
+        await using var command = dataSource.CreateCommand("SELECT profile_key, profile::text FROM sign_in_profiles WHERE source_id = $1 AND profile_key = ANY($2)");
+        AddParameters(command.Parameters, sourceId, keys.Select(k => Text(k)).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            profiles[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return profiles;
     }
 
     /// <inheritdoc />
@@ -251,6 +272,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
                 // The record's UTF-8 text as received: JSON text holds no U+0000, so it is always valid PostgreSQL text.
                 await importer.WriteAsync(record.Parts.RawJson, NpgsqlDbType.Text, cancellationToken);
                 await WriteFactsAsync(importer, record.Facts, cancellationToken);
+                await importer.WriteAsync(record.RiskFlags, NpgsqlDbType.Smallint, cancellationToken);
             }
 
             await importer.CompleteAsync(cancellationToken);
@@ -277,6 +299,20 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
                     request.Blobs.Select(b => b.ContentType).ToArray(),
                     request.Blobs.Select(b => b.ContentCreated.UtcDateTime).ToArray(),
                     request.Blobs.Select(b => (short)(b.Lost ? 1 : 0)).ToArray()));
+            }
+
+            if (request.Profiles.Count > 0)
+            {
+                finish.BatchCommands.Add(Command(
+                    """
+                    INSERT INTO sign_in_profiles (source_id, profile_key, profile, updated_at)
+                    SELECT $1, p.key, p.profile::jsonb, $2 FROM unnest($3::text[], $4::text[]) AS p(key, profile)
+                    ON CONFLICT (source_id, profile_key) DO UPDATE SET profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at
+                    """,
+                    request.SourceId,
+                    request.StoredAt.UtcDateTime,
+                    request.Profiles.Keys.Select(k => Text(k)).ToArray(),
+                    request.Profiles.Values.ToArray()));
             }
 
             if (request.Cursor is { } cursor)
@@ -387,6 +423,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
             events += await DeleteThroughAsync(connection, sourceId, long.MaxValue, batchSize, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM processed_blobs WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM content_cursors WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM sign_in_profiles WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
             sources += await connection.ExecuteAsync(new CommandDefinition("DELETE FROM deleted_sources WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
         }
 

@@ -5,21 +5,14 @@ const Activity = (() => {
   const { el, userLink, time, enumName, place } = Status;
 
   /**
-   * The flags of a sign-in: what makes it worth a look. THE HOOK for risk flags: today a sign-in is flagged only when
-   * it failed or was interrupted (with its reason); when the events carry risk flags, add them here (and ask the
-   * API for flagged sign-ins instead of failed and interrupted ones in tenant.js, flaggedQuery).
+   * The flags of a sign-in, for the flags column: its risk flags (IngressEvent.risk_flags, computed at collection),
+   * each with its evidence. A new kind of flag needs nothing here: its name comes from the enum.
    */
   function signInFlags(signIn) {
-    const flags = [];
-    const result = enumName(signIn.result, "SIGN_IN_RESULT_");
-    if (result === "FAILURE" || result === "INTERRUPTED") {
-      const reason = signIn.failureReason || signIn.failureDescription || "";
-      flags.push({ name: result === "FAILURE" ? "failed" : "interrupted", detail: [signIn.failureCode, reason].filter((p) => p).join(" ") });
-    }
-    if (signIn.locationReliable === false && signIn.locationUnreliableReason) {
-      flags.push({ name: "location unreliable", detail: signIn.locationUnreliableReason });
-    }
-    return flags;
+    return (signIn.riskFlags || []).map((flag) => ({
+      name: enumName(flag.kind, "RISK_FLAG_KIND_").toLowerCase().replace(/_/g, " "),
+      detail: flag.evidence || "",
+    }));
   }
 
   function flagsCell(signIn) {
@@ -27,7 +20,7 @@ const Activity = (() => {
     if (flags.length === 0) {
       return "";
     }
-    return el("ul", { class: "flags" }, flags.map((f) => el("li", { class: `flag flag-${f.name.replace(/[^a-z]+/g, "-")}`, title: f.detail }, f.name, f.detail ? el("span", { class: "detail" }, ` ${f.detail}`) : null)));
+    return el("ul", { class: "flags" }, flags.map((f) => el("li", { class: `flag flag-${f.name.replace(/[^a-z]+/g, "-")}` }, f.name, f.detail ? el("span", { class: "detail" }, `: ${f.detail}`) : null)));
   }
 
   function resultCell(result, prefix) {

@@ -7,8 +7,8 @@
   const tenantId = Status.pathSegments()[1] || "";
   const api = Status.apiTenantUrl(tenantId);
   const pageSize = 20;
-  // THE HOOK for risk flags (with Activity.signInFlags): which sign-ins the "Flagged sign-ins" table asks for.
-  const flaggedQuery = "results=FAILURE,INTERRUPTED";
+  // The "Flagged sign-ins" table: sign-ins with at least one risk flag.
+  const flaggedQuery = "flagged_only=true";
 
   const params = new URLSearchParams(location.search);
   const days = Number(params.get("days") || "");

@@ -69,6 +69,7 @@ public static class HistoryScenario
             ("ListIngress, one user, one day", () => Query(EventKind.Ingress) with { User = generator.User(random.Next(Generator.Users)), Start = RandomTime(TimeSpan.FromDays(1)) } is var q ? q with { End = q.Start + TimeSpan.FromDays(1) } : null!),
             ("ListIngress, one hour", () => Query(EventKind.Ingress) with { Start = RandomTime(TimeSpan.FromHours(1)) } is var q ? q with { End = q.Start + TimeSpan.FromHours(1) } : null!),
             ("ListIngress, one day, oldest first", () => Query(EventKind.Ingress) with { NewestFirst = false, Start = RandomTime(TimeSpan.FromDays(1)) } is var q ? q with { End = q.Start + TimeSpan.FromDays(1) } : null!),
+            ("ListIngress, the last 7 days (everything)", () => Query(EventKind.Ingress) with { Start = Start }),
             ("ListIngress, failures", () => Query(EventKind.Ingress) with { Results = [(short)SignInResult.Failure] }),
             ("ListIngress, failures of one user", () => Query(EventKind.Ingress) with { User = generator.User(random.Next(Generator.Users)), Results = [(short)SignInResult.Failure] }),
             ("ListIngress, one address", () => Query(EventKind.Ingress) with { Network = new IPNetwork(generator.Address(random.Next(Generator.Addresses)), 32) }),

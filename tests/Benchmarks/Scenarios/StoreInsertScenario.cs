@@ -105,6 +105,7 @@ public static class StoreInsertScenario
 
                         await importer.WriteAsync(record.Parts.RawJson, NpgsqlDbType.Text);
                         await PostgresEventStore.WriteFactsAsync(importer, record.Facts, CancellationToken.None);
+                        await importer.WriteAsync(record.RiskFlags, NpgsqlDbType.Smallint);
                     }
 
                     await importer.CompleteAsync();

@@ -48,6 +48,8 @@ public sealed class FaultyStore(IEventStore inner) : IEventStore
 
     public Task<IReadOnlySet<string>> FindProcessedBlobsAsync(Guid sourceId, IReadOnlyCollection<string> contentIds, CancellationToken cancellationToken) => inner.FindProcessedBlobsAsync(sourceId, contentIds, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, string>> LoadProfilesAsync(Guid sourceId, IReadOnlyCollection<string> keys, CancellationToken cancellationToken) => inner.LoadProfilesAsync(sourceId, keys, cancellationToken);
+
     public Task<IReadOnlyList<StoredEvent>> ReadAsync(Guid sourceId, long afterSequence, long throughSequence, EventKind? kind, int limit, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _reads);

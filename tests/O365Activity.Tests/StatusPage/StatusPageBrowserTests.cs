@@ -73,9 +73,23 @@ public sealed class StatusPageBrowserTests(ServiceFixture service, ChromiumFixtu
             await Expect(marker.Locator(".slice-failure")).ToHaveCountAsync(location.Failures > 0 ? 1 : 0);
         }
 
-        // Flagged sign-ins: the failed one; admin activity: the change.
-        await Expect(page.Locator("#flagged tr.signin")).ToHaveCountAsync(1);
-        await Expect(page.Locator("#flagged tr.signin .flag-failed")).ToContainTextAsync("50126");
+        // Flagged sign-ins: those with risk flags (ana in Tokyo seconds after Amsterdam), each with its flags; admin activity: the change.
+        var flagged = await History.ListIngressAsync(new ListIngressRequest { TenantId = t, FlaggedOnly = true }, CancellationToken.None);
+        Assert.Contains(flagged.Events, e => e.RiskFlags.Any(f => f.Kind == RiskFlagKind.ImpossibleTravel));
+        await Expect(page.Locator("#flagged tr.signin")).ToHaveCountAsync(flagged.Events.Count);
+        var flaggedRows = page.Locator("#flagged tr.signin");
+        for (var i = 0; i < flagged.Events.Count; i++)
+        {
+            var expected = flagged.Events[i];
+            await Expect(flaggedRows.Nth(i)).ToHaveAttributeAsync("data-sequence", expected.Header.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await Expect(flaggedRows.Nth(i).Locator(".flag")).ToHaveCountAsync(expected.RiskFlags.Count);
+            foreach (var flag in expected.RiskFlags)
+            {
+                await Expect(flaggedRows.Nth(i).Locator(".flags")).ToContainTextAsync(flag.Evidence);
+            }
+        }
+
+        await Expect(page.Locator("#flagged .flag-impossible-travel").First).ToBeVisibleAsync();
         await Expect(page.Locator("#admin tr.admin-event")).ToHaveCountAsync(1);
         await Expect(page.Locator("#admin tr.admin-event")).ToContainTextAsync("admin@example.com");
 

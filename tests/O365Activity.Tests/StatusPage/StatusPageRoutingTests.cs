@@ -46,6 +46,7 @@ public sealed class StatusPageRoutingTests(ServiceFixture service)
     [InlineData("/api/tenants/{tenant}/ingress?page_size=many", "page_size")]
     [InlineData("/api/tenants/{tenant}/ingress?page_size=5000", "page_size")]
     [InlineData("/api/tenants/{tenant}/ingress?results=MAYBE", "results")]
+    [InlineData("/api/tenants/{tenant}/ingress?flagged_only=perhaps", "flagged_only")]
     [InlineData("/api/tenants/{tenant}/admin?actions=NOT_AN_ACTION", "actions")]
     [InlineData("/api/tenants/{tenant}/locations?start=yesterday", "start")]
     [InlineData("/api/tenants/{tenant}/locations?start=2024-06-05T00:00:00Z&end=2024-06-04T00:00:00Z", "end_time")]
