@@ -47,6 +47,7 @@ public sealed class CliServiceTests(ServiceFixture service) : IAsyncLifetime
         records.Add(SignIn("bob@example.com", "2001:db8:4::17", "2024-06-04T10:00:00"));
         records.Add(SignIn("fay@fed.example.net", "203.0.113.50", "2024-06-04T10:02:00"));
         records.Add(SignIn("cy@example.com", "198.51.100.7", "2024-06-04T10:03:00"));
+        records.Add(Interrupted("cy@example.com", "198.51.100.7", "2024-06-04T10:03:30"));
         records.Add(SignIn(EvilJson, "203.0.113.9", "2024-06-04T10:04:00"));
         records.Add(Failure(EvilJson, "203.0.113.9", "2024-06-04T10:05:00"));
         records.Add(Admin("Reset user password.", "admin@example.com", "ana@example.com", "2024-06-04T11:00:00"));
@@ -101,7 +102,9 @@ public sealed class CliServiceTests(ServiceFixture service) : IAsyncLifetime
         await AssertSamePage(new ListIngressRequest { TenantId = Tenant, PageSize = 4 }, "--limit", "4");
         await AssertSamePage(new ListIngressRequest { TenantId = Tenant, PageSize = 4, PageToken = first.NextPageToken }, "--limit", "4", "--page-token", first.NextPageToken);
         await AssertSamePage(new ListIngressRequest { TenantId = Tenant, User = "ANA@EXAMPLE.COM", Results = { SignInResult.Failure } }, "--user", "ANA@EXAMPLE.COM", "--result", "failure");
+        Assert.Contains(all.Events, e => e.Result == SignInResult.Interrupted);
         await AssertSamePage(new ListIngressRequest { TenantId = Tenant, Results = { SignInResult.Success, SignInResult.Interrupted }, Order = SortOrder.OldestFirst }, "--result", "SUCCESS,interrupted", "--oldest-first");
+        await AssertSamePage(new ListIngressRequest { TenantId = Tenant, Results = { SignInResult.Interrupted, SignInResult.Failure } }, "--result", "interrupted", "--result", "failure");
         await AssertSamePage(new ListIngressRequest { TenantId = Tenant, Results = { SignInResult.Failure } }, "--result", "Failure", "--result", "failure");
         await AssertSamePage(new ListIngressRequest { TenantId = Tenant, ClientAddress = "203.0.113.0/24", StartTime = at(8, 3), EndTime = at(9, 1) }, "--address", "203.0.113.0/24", "--since", "2024-06-04T08:03:00Z", "--until", "2024-06-04 09:01");
         await AssertSamePage(new ListIngressRequest { TenantId = Tenant, StartTime = at(10, 2), EndTime = at(10, 4) }, "--since", "2024-06-04T12:02:00+02:00", "--until", "2024-06-04T10:04");
@@ -442,6 +445,12 @@ public sealed class CliServiceTests(ServiceFixture service) : IAsyncLifetime
     private string Failure(string user, string ip, string time) => $$"""
         {"CreationTime":"{{time}}","Id":"{{Id()}}","Operation":"UserLoginFailed","RecordType":15,"Workload":"AzureActiveDirectory",
          "ResultStatus":"Failed","UserType":0,"UserId":"{{user}}","ClientIP":"{{ip}}","LogonError":"InvalidUserNameOrPassword","ErrorNumber":"50126"}
+        """;
+
+    /// <summary>A sign-in stopped for MFA (UserLoggedIn with 50076): INTERRUPTED.</summary>
+    private string Interrupted(string user, string ip, string time) => $$"""
+        {"CreationTime":"{{time}}","Id":"{{Id()}}","Operation":"UserLoggedIn","RecordType":15,"Workload":"AzureActiveDirectory",
+         "ResultStatus":"Success","UserType":0,"UserId":"{{user}}","ClientIP":"{{ip}}","LogonError":"UserStrongAuthClientAuthNRequiredInterrupt","ErrorNumber":"50076"}
         """;
 
     private string Admin(string operation, string actor, string target, string time) => $$"""
