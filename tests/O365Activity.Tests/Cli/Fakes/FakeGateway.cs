@@ -17,13 +17,16 @@ public sealed class FakeGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private FakeGateway(WebApplication app, Uri address)
+    private FakeGateway(WebApplication app, Uri address, FakeEventSources sources)
     {
         _app = app;
         Address = address;
+        Sources = sources;
     }
 
     public Uri Address { get; }
+
+    public FakeEventSources Sources { get; }
 
     public static async Task<FakeGateway> StartAsync(EventSource source, IngressEvent signIn)
     {
@@ -32,13 +35,14 @@ public sealed class FakeGateway : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new FakeEventSources(source));
+        var sources = new FakeEventSources(source);
+        builder.Services.AddSingleton(sources);
         builder.Services.AddSingleton(new FakeActivity(signIn));
         var app = builder.Build();
         app.MapGrpcService<FakeEventSources>();
         app.MapGrpcService<FakeActivity>();
         await app.StartAsync();
-        return new FakeGateway(app, new Uri($"http://127.0.0.1:{port}"));
+        return new FakeGateway(app, new Uri($"http://127.0.0.1:{port}"), sources);
     }
 
     public async ValueTask DisposeAsync()
