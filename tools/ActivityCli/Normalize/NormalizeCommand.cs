@@ -34,7 +34,7 @@ public static class NormalizeCommand
 {
     /// <summary>The command's usage text.</summary>
     public const string Usage =
-        "usage: normalize [--include-raw] [--federated-domain DOMAIN]... [FILE]\n" +
+        "usage: normalize [--include-raw] [--federated-domain DOMAIN]... [--json] [FILE]\n" +
         "  FILE: a JSON array, NDJSON or a Purview audit CSV export; none or '-' reads standard input.\n" +
         "  Writes one NDJSON line per record: {\"kind\":\"ingress|admin|raw\",\"recordId\":...,...}.\n" +
         "  Bad input parts and warnings go to stderr as 'normalize: line N: ...'.\n" +
@@ -125,6 +125,9 @@ public static class NormalizeCommand
                     return 0;
                 case "--include-raw":
                     includeRaw = true;
+                    break;
+                case "--json":
+                    // The output is NDJSON already; accepted like the gateway commands' --json.
                     break;
                 case "--federated-domain" when i + 1 < args.Length:
                     federatedDomains.Add(args[++i].Trim().TrimStart('@').ToLowerInvariant());

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Grpc.Core;
+using Grpc.Net.Client;
+using O365Activity.Cli.Terminal;
+
+namespace O365Activity.Cli.Commands;
+
+/// <summary>
+/// What every gateway command shares: the recursive options <c>--gateway</c> and <c>--json</c>, the writers, and how
+/// one command's calls run (<see cref="CallAsync"/>).
+/// </summary>
+internal sealed partial class CommonOptions
+{
+    /// <summary>The gateway address when neither <c>--gateway</c> nor <c>O365ACTIVITY_GATEWAY</c> gives one.</summary>
+    public const string DefaultGateway = "http://127.0.0.1:5080";
+
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+    private readonly CancellationToken _stopping;
+
+    /// <summary>Options writing to <paramref name="output"/> and <paramref name="error"/>; <paramref name="stopping"/> stops a command as Ctrl-C does.</summary>
+    public CommonOptions(TextWriter output, TextWriter error, CancellationToken stopping)
+    {
+        _output = output;
+        _error = error;
+        _stopping = stopping;
+        Gateway = new Option<string>("--gateway")
+        {
+            Description = "The gateway's gRPC address (host:port means http://host:port); the default is O365ACTIVITY_GATEWAY when it is set, else " + DefaultGateway + ".",
+            HelpName = "URL",
+            Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("O365ACTIVITY_GATEWAY") ?? DefaultGateway,
+        };
+        Json = new Option<bool>("--json")
+        {
+            Description = "Write JSON on standard output (one document per result; one object per line for streams) and messages on standard error.",
+            Recursive = true,
+        };
+    }
+
+    /// <summary><c>--gateway URL</c>.</summary>
+    public Option<string> Gateway { get; }
+
+    /// <summary><c>--json</c>.</summary>
+    public Option<bool> Json { get; }
+
+    /// <summary>A fresh <c>TENANT</c> argument.</summary>
+    public static Argument<string> Tenant() => new("TENANT") { Description = "The tenant id (a GUID)." };
+
+    /// <summary>A fresh time option (<c>--since</c>, <c>--until</c>) described by <paramref name="description"/>.</summary>
+    public static Option<DateTimeOffset?> Time(string name, string description) => new(name)
+    {
+        Description = $"{description}: {OptionValues.TimeForms}.",
+        HelpName = "TIME",
+        CustomParser = OptionValues.TimeValue,
+    };
+
+    /// <summary>A fresh <c>--limit N</c> option (a page size, 1 to 1,000) described by <paramref name="description"/>.</summary>
+    public static Option<int?> Limit(string description) => new("--limit")
+    {
+        Description = description,
+        HelpName = "N",
+        CustomParser = OptionValues.PageSizeValue,
+    };
+
+    /// <summary>
+    /// Runs one command's calls on a channel to <c>--gateway</c>, stopped by Ctrl-C (exit code 0). A failed call is
+    /// reported on standard error as <c>STATUS: detail</c> (exit code 1); a gateway that cannot be reached as
+    /// <c>UNAVAILABLE: cannot reach the gateway at ADDRESS (reason)</c>; an address that is not one, exit code 2.
+    /// </summary>
+    public async Task<int> CallAsync(ParseResult parseResult, Func<GatewayCall, Task<int>> call)
+    {
+        var output = new CommandOutput(_output, _error, parseResult.GetValue(Json));
+        var address = parseResult.GetValue(Gateway) ?? DefaultGateway;
+        if (GatewayAddress(address) is not { } gateway)
+        {
+            await output.WarningAsync($"--gateway: '{address}' is not a gateway address: give host:port (http:// is assumed) or an http:// or https:// URL, for example 127.0.0.1:5080.");
+            return 2;
+        }
+
+        using var channel = GrpcChannel.ForAddress(gateway);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        }
+
+        Console.CancelKeyPress += OnCancelKeyPress;
+        try
+        {
+            return await call(new GatewayCall(parseResult, gateway, channel.CreateCallInvoker(), output, stop.Token));
+        }
+        catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            // Ctrl-C: the call was cancelled on purpose.
+            return 0;
+        }
+        catch (RpcException e)
+        {
+            await output.WarningAsync(Failure(e, gateway));
+            return 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancelKeyPress;
+        }
+    }
+
+    /// <summary>The gateway's URL: <paramref name="address"/>, with <c>http://</c> in front when it has no scheme; null when that is not an http or https URL with a host.</summary>
+    public static Uri? GatewayAddress(string address)
+    {
+        address = address.Trim();
+        if (!address.Contains("://", StringComparison.Ordinal))
+        {
+            address = "http://" + address;
+        }
+
+        return Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 ? uri : null;
+    }
+
+    /// <summary>A failed call in one line: the status as the README names it and its detail, or that the gateway cannot be reached.</summary>
+    public static string Failure(RpcException e, Uri gateway) =>
+        e.StatusCode == StatusCode.Unavailable && ConnectFailure(e.Status.DebugException) is { } reason
+            ? $"UNAVAILABLE: cannot reach the gateway at {gateway.GetLeftPart(UriPartial.Authority)} ({reason})"
+            : $"{StatusName(e.StatusCode)}: {e.Status.Detail}";
+
+    /// <summary>A status code as the gRPC specification and the README name it: <c>NOT_FOUND</c>, <c>UNAVAILABLE</c>.</summary>
+    public static string StatusName(StatusCode code) => WordBoundary().Replace(code.ToString(), "_").ToUpperInvariant();
+
+    /// <summary>
+    /// Why no connection could be made, when <paramref name="debugException"/> (the client's transport error) says so: the
+    /// client reports a socket error itself (its subchannels connect first) or an HTTP connection or name resolution error.
+    /// </summary>
+    private static string? ConnectFailure(Exception? debugException) => debugException switch
+    {
+        SocketException socket => Reason(socket),
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } http =>
+            Inner<SocketException>(http) is { } socket ? Reason(socket)
+            : http.HttpRequestError == HttpRequestError.NameResolutionError ? "host not found" : http.Message,
+        _ => null,
+    };
+
+    private static T? Inner<T>(Exception e)
+        where T : Exception
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Reason(SocketException socket) => socket.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
+        SocketError.TimedOut => "timed out",
+        SocketError.NetworkUnreachable or SocketError.HostUnreachable => "no route to the host",
+        _ => socket.Message,
+    };
+
+    [GeneratedRegex("(?<=[a-z])(?=[A-Z])")]
+    private static partial Regex WordBoundary();
+}
