@@ -11,8 +11,8 @@ public sealed partial class PostgresEventStore
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One statement. The kind is a literal so that the planner can use the partial indexes: in sequence order
-    /// <c>ix_events_ingress</c>/<c>ix_events_admin</c> (no filter), <c>ix_events_history_user</c>,
+    /// The kind is a literal so that the planner can use the partial indexes: in sequence order
+    /// <c>ix_events_kind_sequence</c> (no filter, or time, results and flags), <c>ix_events_history_user</c>,
     /// <c>ix_events_history_target</c> or <c>ix_events_history_action</c>; a time range <c>ix_events_history_time</c> and
     /// an address or network <c>ix_events_history_address</c>, then a sort of the rows they give.
     /// </remarks>
@@ -24,8 +24,9 @@ public sealed partial class PostgresEventStore
             throw new ArgumentException("History queries read ingress or admin events.", nameof(query));
         }
 
+        var timeFirst = await PreferTimeIndexAsync(sourceId, query, cancellationToken);
         await using var command = dataSource.CreateCommand();
-        BuildQuery(command, sourceId, query);
+        BuildQuery(command, sourceId, query, timeFirst);
         var events = new List<StoredEvent>(Math.Min(query.Limit, 1024));
         await ReadEventsAsync(command, events, cancellationToken);
         return events;
@@ -40,9 +41,17 @@ public sealed partial class PostgresEventStore
     public async Task<LocationSummary> CountLocationsAsync(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        // Room to group a day's sign-ins by location and user in memory (a hash), rather than sort them on disk.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var memory = new NpgsqlCommand("SET LOCAL work_mem = '64MB'", connection, transaction))
+        {
+            await memory.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var locations = new List<LocationCount>();
         long located = 0;
-        await using (var command = new NpgsqlCommand { Connection = connection })
+        await using (var command = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
             BuildLocationCounts(command, sourceId, start, end);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -64,7 +73,7 @@ public sealed partial class PostgresEventStore
             }
         }
 
-        await using (var command = new NpgsqlCommand { Connection = connection })
+        await using (var command = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
             BuildLocationRest(command, sourceId, start, end);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -110,6 +119,35 @@ public sealed partial class PostgresEventStore
         }
 
         return new UserSummary(Newest(countries), Newest(addresses), Newest(applications), signIns, failures);
+    }
+
+    /// <summary>
+    /// Whether a page of a time range is cheaper from the time index than by walking the sequence index: the walk reads
+    /// the entries on its way to the range (stored after it, newest first; before it, oldest first) and then the range
+    /// until it has its page; the time index reads the whole range. Both are estimated from where the range's times fall
+    /// in the store's sequence (<c>stored_at</c> grows with it; a record's event time is usually shortly before it was
+    /// stored): an estimate that only picks the faster of two plans that give the same page.
+    /// </summary>
+    internal async Task<bool> PreferTimeIndexAsync(Guid sourceId, ActivityQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Start is null && query.End is null)
+        {
+            return false;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (first, last) = await SequenceBoundsAsync(connection, sourceId, cancellationToken);
+        if (last == 0)
+        {
+            return false;
+        }
+
+        var low = query.Start is { } start ? await SequenceStoredBeforeAsync(connection, sourceId, start.UtcDateTime, cancellationToken) : first - 1;
+        var high = query.End is { } end ? await SequenceStoredBeforeAsync(connection, sourceId, end.UtcDateTime, cancellationToken) : last;
+        var inRange = Math.Max(high - low, 1);
+        var before = query.NewestFirst ? last - high : low - (first - 1);
+        var walk = before + (query.Limit * (double)(last - first + 1) / inRange);
+        return inRange < walk;
     }
 
     /// <summary>The statement of <see cref="CountLocationsAsync"/> that groups the located, reliable sign-ins: by location and user first (a hash aggregate), then by location.</summary>
@@ -174,15 +212,16 @@ public sealed partial class PostgresEventStore
 
     /// <summary>Sets the command's text and parameters to <see cref="QueryAsync"/>'s statement (also for EXPLAIN in the benchmark).</summary>
     /// <remarks>
-    /// A time range without a user, address or action filter is read in two steps: the page's sequences from
-    /// <c>ix_events_history_time</c> alone (sorted there: "sequence + 0" keeps the planner from walking the sequence
-    /// index and filtering on time, which reads every row newer than the range), then only the page's rows. Other
-    /// queries are one step, in the order of the index that fits.
+    /// Without a user, address or action filter, a page is read in two steps, its sequences from an index alone, then
+    /// only its rows: walking <c>ix_events_kind_sequence</c> in the page's order and filtering on time, result and flags
+    /// there; or, when <paramref name="timeFirst"/> (<see cref="PreferTimeIndexAsync"/>), taking the range's entries
+    /// from <c>ix_events_history_time</c> and sorting their sequences ("sequence + 0" keeps the planner from walking the
+    /// sequence index instead). Queries with those filters are one step, in the order of the index that fits.
     /// </remarks>
-    internal static void BuildQuery(NpgsqlCommand command, Guid sourceId, ActivityQuery query)
+    internal static void BuildQuery(NpgsqlCommand command, Guid sourceId, ActivityQuery query, bool timeFirst)
     {
         command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-        var timeFirst = (query.Start is not null || query.End is not null) && query.User is null && query.Network is null && query.Actions.Count == 0;
+        timeFirst &= query.User is null && query.Network is null && query.Actions.Count == 0;
         var filters = new StringBuilder(" WHERE source_id = $1 AND kind = ").Append((short)query.Kind);
         AppendTimeRange(command, filters, query.Start, query.End);
         if (query.User is { } user)
@@ -225,9 +264,10 @@ public sealed partial class PostgresEventStore
         var direction = query.NewestFirst ? " DESC" : "";
         var limit = Add(command, query.Limit, NpgsqlDbType.Integer);
         const string Columns = "SELECT sequence, kind, header, raw, activity, raw_json FROM events";
-        command.CommandText = timeFirst
-            ? $"{Columns} WHERE source_id = $1 AND sequence = ANY(ARRAY(SELECT sequence FROM events{filters} ORDER BY sequence + 0{direction} LIMIT {limit})) ORDER BY sequence{direction}"
-            : $"{Columns}{filters} ORDER BY sequence{direction} LIMIT {limit}";
+        var twoSteps = query.User is null && query.Network is null && query.Actions.Count == 0;
+        command.CommandText = !twoSteps
+            ? $"{Columns}{filters} ORDER BY sequence{direction} LIMIT {limit}"
+            : $"{Columns} WHERE source_id = $1 AND sequence = ANY(ARRAY(SELECT sequence FROM events{filters} ORDER BY sequence{(timeFirst ? " + 0" : "")}{direction} LIMIT {limit})) ORDER BY sequence{direction}";
     }
 
     private static List<SeenValue> Newest(List<SeenValue> values) =>

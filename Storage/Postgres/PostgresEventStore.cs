@@ -467,18 +467,20 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
         }
     }
 
-    /// <summary>The last sequence of the source stored before <paramref name="time"/>: 0 when none, the last sequence when all were.</summary>
-    private static async Task<long> SequenceStoredBeforeAsync(NpgsqlConnection connection, Guid sourceId, DateTime time, CancellationToken cancellationToken)
+    /// <summary>The source's lowest and highest stored sequences; (0, 0) when it has none.</summary>
+    private static async Task<(long First, long Last)> SequenceBoundsAsync(NpgsqlConnection connection, Guid sourceId, CancellationToken cancellationToken)
     {
         await using var bounds = new NpgsqlCommand("SELECT COALESCE(min(sequence), 0), COALESCE(max(sequence), 0) FROM events WHERE source_id = $1", connection);
         AddParameters(bounds.Parameters, sourceId);
-        long low, high;
-        await using (var reader = await bounds.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            (low, high) = (reader.GetInt64(0), reader.GetInt64(1));
-        }
+        await using var reader = await bounds.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
 
+    /// <summary>The last sequence of the source stored before <paramref name="time"/>: 0 when none, the last sequence when all were.</summary>
+    private static async Task<long> SequenceStoredBeforeAsync(NpgsqlConnection connection, Guid sourceId, DateTime time, CancellationToken cancellationToken)
+    {
+        var (low, high) = await SequenceBoundsAsync(connection, sourceId, cancellationToken);
         if (high == 0)
         {
             return 0;

@@ -93,7 +93,8 @@ public static class HistoryScenario
 
             await using (var command = dataSource.CreateCommand())
             {
-                PostgresEventStore.BuildQuery(command, source, make());
+                var query = make();
+                PostgresEventStore.BuildQuery(command, source, query, await store.PreferTimeIndexAsync(source, query, CancellationToken.None));
                 await ExplainAsync(command, name, plans);
             }
 
@@ -175,7 +176,8 @@ public static class HistoryScenario
 
     private static async Task ExplainAsync(NpgsqlCommand command, string name, StringBuilder plans)
     {
-        command.CommandText = "EXPLAIN (ANALYZE, BUFFERS) " + command.CommandText;
+        // As the store runs it (CountLocationsAsync gives its statements 64 MB of work memory; the rest need no more than the default).
+        command.CommandText = "SET work_mem = '64MB'; EXPLAIN (ANALYZE, BUFFERS) " + command.CommandText;
         plans.Append("\n== ").Append(name).Append(" ==\n");
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
