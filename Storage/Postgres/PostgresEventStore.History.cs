@@ -24,7 +24,8 @@ public sealed partial class PostgresEventStore
             throw new ArgumentException("History queries read ingress or admin events.", nameof(query));
         }
 
-        var timeFirst = await PreferTimeIndexAsync(sourceId, query, cancellationToken);
+        var timeFirst = query.User is null && query.Network is null && query.Actions.Count == 0
+            && await PreferTimeIndexAsync(sourceId, query, cancellationToken);
         await using var command = dataSource.CreateCommand();
         BuildQuery(command, sourceId, query, timeFirst);
         var events = new List<StoredEvent>(Math.Min(query.Limit, 1024));
