@@ -304,14 +304,25 @@ public sealed partial class CollectionPipeline(
 
         private async Task CompleteAsync(CommitRequest request, CancellationToken cancellationToken)
         {
-            if (risk is not null)
+            CommitResult result;
+            try
             {
-                // The sign-ins' risk flags, from the profiles as the previous commit left them (this one waited for it).
-                var (records, profiles) = await risk.EvaluateAsync(store, request.SourceId, request.Records, cancellationToken);
-                request = request with { Records = records, Profiles = profiles };
+                if (risk is not null)
+                {
+                    // The sign-ins' risk flags, from the profiles as the previous commit left them (this one waited for it).
+                    var (records, profiles) = await risk.EvaluateAsync(store, request.SourceId, request.ExpectedLastSequence, request.Records, cancellationToken);
+                    request = request with { Records = records, Profiles = profiles };
+                }
+
+                result = await store.CommitAsync(request, cancellationToken);
+            }
+            catch
+            {
+                risk?.Forget(request.SourceId);
+                throw;
             }
 
-            var result = await store.CommitAsync(request, cancellationToken);
+            risk?.Committed(request.SourceId, result.LastSequence);
             source.LastSequence = result.LastSequence;
             if (request.Cursor is { } cursor)
             {

@@ -29,10 +29,23 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
 {
     private const double EarthRadiusKm = 6371.0088;
 
-    /// <summary>The records with their flags (the same list when none has any), and the profiles to store with them (key to JSON).</summary>
+    /// <summary>The most profiles kept in memory per source between its commits; beyond it the source's are dropped and read again as needed.</summary>
+    public const int MaxCachedProfiles = 10_000;
+
+    private static readonly TimeSpan CacheIdleTime = TimeSpan.FromMinutes(10);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, SourceProfiles> _sources = new();
+    private long _lastSweep = Environment.TickCount64;
+
+    /// <summary>
+    /// The records with their flags (the same list when none has any), and the profiles to store with them (key to
+    /// JSON): those of the users and addresses the batch touched. A source's profiles stay in memory between its
+    /// commits, valid while the source's last sequence is the one its last commit here left
+    /// (<paramref name="expectedLastSequence"/>, the commit's fence): the caller tells <see cref="Committed"/> or
+    /// <see cref="Forget"/> how the commit went.
+    /// </summary>
     /// <exception cref="System.Data.Common.DbException">When the profiles cannot be read.</exception>
     public async Task<(IReadOnlyList<NewRecord> Records, IReadOnlyDictionary<string, string> Profiles)> EvaluateAsync(
-        IEventStore store, Guid sourceId, IReadOnlyList<NewRecord> records, CancellationToken cancellationToken)
+        IEventStore store, Guid sourceId, long expectedLastSequence, IReadOnlyList<NewRecord> records, CancellationToken cancellationToken)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in records)
@@ -52,17 +65,31 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
             return (records, new Dictionary<string, string>());
         }
 
-        var stored = await store.LoadProfilesAsync(sourceId, keys, cancellationToken);
-        var profiles = new Dictionary<string, SignInProfile>(StringComparer.Ordinal);
-        SignInProfile ProfileOf(string key)
+        SweepIdleSources();
+        var cache = _sources.GetOrAdd(sourceId, _ => new SourceProfiles());
+        Dictionary<string, SignInProfile> profiles;
+        if (Interlocked.CompareExchange(ref cache.Busy, 1, 0) == 0)
         {
-            if (!profiles.TryGetValue(key, out var profile))
+            if (cache.AsOf != expectedLastSequence)
             {
-                profile = stored.TryGetValue(key, out var json) ? Read(sourceId, key, json) : new SignInProfile();
-                profiles[key] = profile;
+                cache.Profiles.Clear();
             }
 
-            return profile;
+            cache.AsOf = -1;
+            cache.LastUsed = Environment.TickCount64;
+            profiles = cache.Profiles;
+        }
+        else
+        {
+            // Another evaluation of the source is under way (not the single writer's way): work apart from the cache.
+            profiles = new Dictionary<string, SignInProfile>(StringComparer.Ordinal);
+        }
+
+        var missing = keys.Where(k => !profiles.ContainsKey(k)).ToList();
+        var stored = missing.Count == 0 ? new Dictionary<string, string>() : await store.LoadProfilesAsync(sourceId, missing, cancellationToken);
+        foreach (var key in missing)
+        {
+            profiles[key] = stored.TryGetValue(key, out var json) ? Read(sourceId, key, json) : new SignInProfile();
         }
 
         List<NewRecord>? flagged = null;
@@ -77,7 +104,7 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
             List<Proto.RiskFlag> flags;
             try
             {
-                flags = Evaluate(record, ProfileOf);
+                flags = Evaluate(record, key => profiles[key]);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
             {
@@ -93,7 +120,52 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
             }
         }
 
-        return (flagged ?? records, profiles.ToDictionary(p => p.Key, p => JsonSerializer.Serialize(p.Value), StringComparer.Ordinal));
+        return (flagged ?? records, keys.ToDictionary(k => k, k => JsonSerializer.Serialize(profiles[k], SignInProfileJson.Default.SignInProfile), StringComparer.Ordinal));
+    }
+
+    /// <summary>The commit of the last evaluation of the source stored its records and profiles: its profiles in memory are valid as of <paramref name="lastSequence"/>.</summary>
+    public void Committed(Guid sourceId, long lastSequence)
+    {
+        if (_sources.TryGetValue(sourceId, out var cache) && Volatile.Read(ref cache.Busy) == 1)
+        {
+            if (cache.Profiles.Count > MaxCachedProfiles)
+            {
+                cache.Profiles.Clear();
+            }
+
+            cache.AsOf = lastSequence;
+            Volatile.Write(ref cache.Busy, 0);
+        }
+    }
+
+    /// <summary>The commit of the last evaluation of the source failed (or never happened): its profiles in memory are dropped.</summary>
+    public void Forget(Guid sourceId)
+    {
+        if (_sources.TryGetValue(sourceId, out var cache) && Volatile.Read(ref cache.Busy) == 1)
+        {
+            cache.Profiles.Clear();
+            cache.AsOf = -1;
+            Volatile.Write(ref cache.Busy, 0);
+        }
+    }
+
+    /// <summary>Drops the profiles of sources that have not collected sign-ins for a while (at most once a minute).</summary>
+    private void SweepIdleSources()
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastSweep);
+        if (now - last < 60_000 || Interlocked.CompareExchange(ref _lastSweep, now, last) != last)
+        {
+            return;
+        }
+
+        foreach (var (sourceId, cache) in _sources)
+        {
+            if (now - cache.LastUsed > CacheIdleTime.TotalMilliseconds && Volatile.Read(ref cache.Busy) == 0)
+            {
+                _sources.TryRemove(sourceId, out _);
+            }
+        }
     }
 
     /// <summary>The flags of one sign-in, updating the profiles it touches (<paramref name="profileOf"/> gives the profile of a key).</summary>
@@ -102,13 +174,15 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
         var facts = record.Facts;
         var flags = new List<Proto.RiskFlag>();
         var time = record.EventTime;
-        var key = record.RecordKey.ToString("N");
+        var seconds = time.ToUnixTimeSeconds();
+        var key = KeyOf(record.RecordKey);
         var user = profileOf(UserKey(facts.User!));
+        var window = (long)options.FailureBurstWindow.TotalSeconds;
         switch ((SignInResult)facts.Result)
         {
             case SignInResult.Failure:
-                user.AddFailure(new FailureEntry(key, time));
-                var count = user.Failures.Count(f => f.Time > Before(time, options.FailureBurstWindow) && f.Time <= time);
+                user.AddFailure(new FailureEntry(key, seconds), 2 * window);
+                var count = user.Failures.Count(f => f.Time > seconds - window && f.Time <= seconds);
                 if (count >= options.FailureBurstCount)
                 {
                     flags.Add(Burst(count, "user", 1, $"{count} failed sign-ins of this user within {Span(options.FailureBurstWindow)} up to this one."));
@@ -117,8 +191,8 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
                 if (facts.ClientIp is { } ip)
                 {
                     var address = profileOf(AddressKey(ip.ToString()));
-                    address.AddFailure(new FailureEntry(key, time, facts.User));
-                    var fromAddress = address.Failures.Where(f => f.Time > Before(time, options.FailureBurstWindow) && f.Time <= time).ToList();
+                    address.AddFailure(new FailureEntry(key, seconds, facts.User), 2 * window);
+                    var fromAddress = address.Failures.Where(f => f.Time > seconds - window && f.Time <= seconds).ToList();
                     if (fromAddress.Count >= options.FailureBurstCount)
                     {
                         var users = fromAddress.Select(f => f.User).Distinct(StringComparer.Ordinal).Count();
@@ -155,20 +229,21 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
         return 2 * EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    private static Proto.RiskFlag NewValue(Proto.RiskFlagKind kind, string value, Dictionary<string, DateTimeOffset> known, string evidence)
+    private static Proto.RiskFlag NewValue(Proto.RiskFlagKind kind, string value, Dictionary<string, long> known, string evidence)
     {
         var flag = new Proto.RiskFlag { Kind = kind, Value = value, Evidence = evidence };
         flag.KnownValues.AddRange(known.OrderByDescending(k => k.Value).ThenBy(k => k.Key, StringComparer.Ordinal).Take(10).Select(k => k.Key));
         return flag;
     }
 
-    private void EvaluateSuccess(NewRecord record, Storage.History.ActivityFacts facts, SignInProfile user, string key, List<Proto.RiskFlag> flags)
+    private void EvaluateSuccess(NewRecord record, Storage.History.ActivityFacts facts, SignInProfile user, long key, List<Proto.RiskFlag> flags)
     {
         var time = record.EventTime;
+        var seconds = time.ToUnixTimeSeconds();
         var location = facts.Location;
         var reliable = facts.LocationReliable == true;
         var hadHistory = user.HasHistory;
-        var forgotten = Before(time, options.Retention);
+        var forgotten = seconds - (long)options.Retention.TotalSeconds;
         if (hadHistory && reliable && location?.CountryCode is { Length: > 0 } country
             && (!user.Countries.TryGetValue(country, out var seen) || seen < forgotten))
         {
@@ -177,11 +252,12 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
         }
 
         if (reliable && location is { Latitude: { } latitude, Longitude: { } longitude }
-            && user.Successes.Where(s => s.Time <= time && s.Key != key).MaxBy(s => s.Time) is { } previous
+            && user.Successes.Where(s => s.Time <= seconds && s.Key != key).MaxBy(s => s.Time) is { } previous
             && previous.Reliable && previous is { Latitude: { } previousLatitude, Longitude: { } previousLongitude })
         {
             var distance = DistanceKm(previousLatitude, previousLongitude, latitude, longitude);
-            var hours = (time - previous.Time).TotalHours;
+            var apart = TimeSpan.FromSeconds(seconds - previous.Time);
+            var hours = apart.TotalHours;
             var speed = hours > 0 ? distance / hours : double.PositiveInfinity;
             if (distance >= options.MinTravelDistance && speed > options.ImpossibleTravelSpeed)
             {
@@ -190,12 +266,12 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
                 {
                     Kind = Proto.RiskFlagKind.ImpossibleTravel,
                     PreviousLocation = new Proto.GeoLocation { CountryCode = previous.Country ?? "", City = previous.City ?? "", Latitude = previousLatitude, Longitude = previousLongitude },
-                    PreviousTime = Timestamp.FromDateTimeOffset(previous.Time),
+                    PreviousTime = new Timestamp { Seconds = previous.Time },
                     DistanceKm = Math.Round(distance, 1),
                     SpeedKmh = double.IsInfinity(speed) ? speed : Math.Round(speed, 1),
                     Evidence = string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{distance:N0} km from the previous successful sign-in ({(place.Length > 0 ? place : "unnamed place")}) {Span(time - previous.Time)} earlier: {(double.IsInfinity(speed) ? "at the same time" : $"{speed:N0} km/h")}, above {options.ImpossibleTravelSpeed:N0} km/h."),
+                        $"{distance:N0} km from the previous successful sign-in ({(place.Length > 0 ? place : "unnamed place")}) {Span(apart)} earlier: {(double.IsInfinity(speed) ? "at the same time" : $"{speed:N0} km/h")}, above {options.ImpossibleTravelSpeed:N0} km/h."),
                 });
             }
         }
@@ -214,26 +290,30 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
                 $"First successful sign-in of this user from device {device} within {Span(options.Retention)}."));
         }
 
-        user.AddSuccess(new SuccessEntry(key, time, reliable, location?.CountryCode, location?.City, location?.Latitude, location?.Longitude));
+        user.AddSuccess(new SuccessEntry(key, seconds, reliable, location?.CountryCode, location?.City, location?.Latitude, location?.Longitude));
         if (reliable && location?.CountryCode is { Length: > 0 } code)
         {
-            SignInProfile.See(user.Countries, code, time);
+            SignInProfile.See(user.Countries, code, seconds);
         }
 
         if (facts.ApplicationId is { Length: > 0 } app)
         {
-            SignInProfile.See(user.Applications, app, time);
+            SignInProfile.See(user.Applications, app, seconds);
         }
 
         if (facts.DeviceId is { Length: > 0 } id)
         {
-            SignInProfile.See(user.Devices, id, time);
+            SignInProfile.See(user.Devices, id, seconds);
         }
     }
 
-    /// <summary><paramref name="time"/> less <paramref name="span"/>, or the earliest time when that is before it (a record without a usable time has the earliest).</summary>
-    private static DateTimeOffset Before(DateTimeOffset time, TimeSpan span) =>
-        time.UtcTicks - DateTimeOffset.MinValue.UtcTicks > span.Ticks ? time - span : DateTimeOffset.MinValue;
+    /// <summary>A record's 64-bit key in the profiles: the two halves of its de-duplication key combined.</summary>
+    private static long KeyOf(Guid recordKey)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        recordKey.TryWriteBytes(bytes);
+        return BitConverter.ToInt64(bytes[..8]) ^ (BitConverter.ToInt64(bytes[8..]) * 31);
+    }
 
     private Proto.RiskFlag Burst(int count, string scope, int users, string evidence) => new()
     {
@@ -249,7 +329,7 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
     {
         try
         {
-            return JsonSerializer.Deserialize<SignInProfile>(json) ?? new SignInProfile();
+            return JsonSerializer.Deserialize(json, SignInProfileJson.Default.SignInProfile) ?? new SignInProfile();
         }
         catch (JsonException e)
         {
@@ -257,6 +337,21 @@ public sealed partial class SignInRiskEvaluator(RiskOptions options, ILogger<Sig
             LogUnreadableProfile(logger, sourceId, key, e.Message);
             return new SignInProfile();
         }
+    }
+
+    /// <summary>One source's profiles in memory between its commits.</summary>
+    private sealed class SourceProfiles
+    {
+        /// <summary>1 while an evaluation and its commit are under way.</summary>
+        public int Busy;
+
+        /// <summary>The source's last sequence the profiles are valid for; -1 for none.</summary>
+        public long AsOf = -1;
+
+        /// <summary>When the source last evaluated sign-ins (<see cref="Environment.TickCount64"/>).</summary>
+        public long LastUsed = Environment.TickCount64;
+
+        public Dictionary<string, SignInProfile> Profiles { get; } = new(StringComparer.Ordinal);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {SourceId}: the risk flags of record {RecordId} could not be computed; it is stored without flags")]

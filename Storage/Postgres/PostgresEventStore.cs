@@ -150,7 +150,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
             return profiles;
         }
 
-        await using var command = dataSource.CreateCommand("SELECT profile_key, profile::text FROM sign_in_profiles WHERE source_id = $1 AND profile_key = ANY($2)");
+        await using var command = dataSource.CreateCommand("SELECT profile_key, profile FROM sign_in_profiles WHERE source_id = $1 AND profile_key = ANY($2)");
         AddParameters(command.Parameters, sourceId, keys.Select(k => Text(k)).ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -306,7 +306,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
                 finish.BatchCommands.Add(Command(
                     """
                     INSERT INTO sign_in_profiles (source_id, profile_key, profile, updated_at)
-                    SELECT $1, p.key, p.profile::jsonb, $2 FROM unnest($3::text[], $4::text[]) AS p(key, profile)
+                    SELECT $1, p.key, p.profile, $2 FROM unnest($3::text[], $4::text[]) AS p(key, profile)
                     ON CONFLICT (source_id, profile_key) DO UPDATE SET profile = EXCLUDED.profile, updated_at = EXCLUDED.updated_at
                     """,
                     request.SourceId,

@@ -192,7 +192,9 @@ public sealed class SignInRiskTests
         {
             SourceId = _source, TenantId = _tenant, ExpectedLastSequence = _last, StoredAt = T0, Profiles = new Dictionary<string, string> { ["u:hal@example.com"] = "{not json" },
         }, CancellationToken.None);
-        var flags = await CommitAsync(SignIn("hal@example.com", T0.AddHours(1), Paris));
+
+        // Another silo (nothing in memory) reads the profile.
+        var flags = await CommitAsync(new SignInRiskEvaluator(new RiskOptions(), NullLogger<SignInRiskEvaluator>.Instance), SignIn("hal@example.com", T0.AddHours(1), Paris));
 
         // Judged without history (a first sign-in): no flag, and the profile is whole again.
         Assert.Empty(flags[0]);
@@ -217,13 +219,45 @@ public sealed class SignInRiskTests
 
     private static Proto.RiskFlagKind[] Kinds(IReadOnlyList<Proto.RiskFlag> flags) => [.. flags.Select(f => f.Kind)];
 
-    /// <summary>Evaluates and commits one batch as the pipeline does; the flags of each record offered, as encoded in it.</summary>
-    private async Task<List<IReadOnlyList<Proto.RiskFlag>>> CommitAsync(params NewRecord[] records)
+    [Fact]
+    public async Task ProfilesInMemory_AreDropped_WhenAnotherWriterCommittedMeanwhile()
     {
-        var (flagged, profiles) = await _evaluator.EvaluateAsync(_store, _source, records, CancellationToken.None);
+        await _store.RegisterSourceAsync(new EventSourceEntry(_tenant, _source, "t", T0), CancellationToken.None);
+        var other = new SignInRiskEvaluator(new RiskOptions(), NullLogger<SignInRiskEvaluator>.Instance);
+
+        await CommitAsync(SignIn("ivy@example.com", T0, Amsterdam));
+        // The grain moved to another silo, which collected a sign-in from France, then came back.
+        var elsewhere = await CommitAsync(other, SignIn("ivy@example.com", T0.AddHours(1), Paris));
+        var back = await CommitAsync(SignIn("ivy@example.com", T0.AddHours(2), Paris));
+
+        Assert.Equal([Proto.RiskFlagKind.NewCountry], Kinds(elsewhere[0]));
+        Assert.Empty(back[0]);
+    }
+
+    [Fact]
+    public async Task ProfilesInMemory_AreDropped_WhenTheCommitFails()
+    {
+        await _store.RegisterSourceAsync(new EventSourceEntry(_tenant, _source, "t", T0), CancellationToken.None);
+        await CommitAsync(SignIn("jo@example.com", T0, Amsterdam));
+
+        // Evaluated (France is now in memory), then the commit is lost: nothing of it is stored.
+        await _evaluator.EvaluateAsync(_store, _source, _last, [SignIn("jo@example.com", T0.AddHours(1), Paris)], CancellationToken.None);
+        _evaluator.Forget(_source);
+        var again = await CommitAsync(SignIn("jo@example.com", T0.AddHours(2), Paris));
+
+        Assert.Equal([Proto.RiskFlagKind.NewCountry], Kinds(again[0]));
+    }
+
+    /// <summary>Evaluates and commits one batch as the pipeline does; the flags of each record offered, as encoded in it.</summary>
+    private Task<List<IReadOnlyList<Proto.RiskFlag>>> CommitAsync(params NewRecord[] records) => CommitAsync(_evaluator, records);
+
+    private async Task<List<IReadOnlyList<Proto.RiskFlag>>> CommitAsync(SignInRiskEvaluator evaluator, params NewRecord[] records)
+    {
+        var (flagged, profiles) = await evaluator.EvaluateAsync(_store, _source, _last, records, CancellationToken.None);
         var result = await _store.CommitAsync(
             new CommitRequest { SourceId = _source, TenantId = _tenant, ExpectedLastSequence = _last, Records = flagged, Profiles = profiles, StoredAt = T0 },
             CancellationToken.None);
+        evaluator.Committed(_source, result.LastSequence);
         _last = result.LastSequence;
         return [.. flagged.Select(r => (IReadOnlyList<Proto.RiskFlag>)EventWireFormat.ToIngressEvent(new StoredEvent(1, r.Kind, r.Parts)).RiskFlags)];
     }
