@@ -12,8 +12,8 @@ public sealed partial class PostgresEventStore
     /// <inheritdoc />
     /// <remarks>
     /// The kind is a literal so that the planner can use the partial indexes: in sequence order
-    /// <c>ix_events_kind_sequence</c> (no filter, or time, results and flags), <c>ix_events_history_user</c>,
-    /// <c>ix_events_history_target</c> or <c>ix_events_history_action</c>; a time range <c>ix_events_history_time</c> and
+    /// <c>ix_events_kind_sequence</c> (no filter, or time, results, actions and flags), <c>ix_events_history_user</c> or
+    /// <c>ix_events_history_target</c>; a time range <c>ix_events_history_time</c> and
     /// an address or network <c>ix_events_history_address</c>, then a sort of the rows they give.
     /// </remarks>
     public async Task<IReadOnlyList<StoredEvent>> QueryAsync(Guid sourceId, ActivityQuery query, CancellationToken cancellationToken)
@@ -24,8 +24,7 @@ public sealed partial class PostgresEventStore
             throw new ArgumentException("History queries read ingress or admin events.", nameof(query));
         }
 
-        var timeFirst = query.User is null && query.Network is null && query.Actions.Count == 0
-            && await PreferTimeIndexAsync(sourceId, query, cancellationToken);
+        var timeFirst = TimeIndexFits(query) && await PreferTimeIndexAsync(sourceId, query, cancellationToken);
         await using var command = dataSource.CreateCommand();
         BuildQuery(command, sourceId, query, timeFirst);
         var events = new List<StoredEvent>(Math.Min(query.Limit, 1024));
@@ -122,6 +121,9 @@ public sealed partial class PostgresEventStore
         return new UserSummary(Newest(countries), Newest(addresses), Newest(applications), signIns, failures);
     }
 
+    /// <summary>Whether the time index holds every column the query filters on (it has no user, address or action).</summary>
+    private static bool TimeIndexFits(ActivityQuery query) => query.User is null && query.Network is null && query.Actions.Count == 0;
+
     /// <summary>
     /// Whether a page of a time range is cheaper from the time index than by walking the sequence index: the walk reads
     /// the entries on its way to the range (stored after it, newest first; before it, oldest first) and then the range
@@ -213,16 +215,16 @@ public sealed partial class PostgresEventStore
 
     /// <summary>Sets the command's text and parameters to <see cref="QueryAsync"/>'s statement (also for EXPLAIN in the benchmark).</summary>
     /// <remarks>
-    /// Without a user, address or action filter, a page is read in two steps, its sequences from an index alone, then
-    /// only its rows: walking <c>ix_events_kind_sequence</c> in the page's order and filtering on time, result and flags
-    /// there; or, when <paramref name="timeFirst"/> (<see cref="PreferTimeIndexAsync"/>), taking the range's entries
+    /// Without a user or address filter, a page is read in two steps, its sequences from an index alone, then only its
+    /// rows: walking <c>ix_events_kind_sequence</c> in the page's order and filtering on time, result, action and flags
+    /// there; or, without actions and when <paramref name="timeFirst"/> (<see cref="PreferTimeIndexAsync"/>), taking the range's entries
     /// from <c>ix_events_history_time</c> and sorting their sequences ("sequence + 0" keeps the planner from walking the
-    /// sequence index instead). Queries with those filters are one step, in the order of the index that fits.
+    /// sequence index instead). Queries with a user or an address are one step, in the order of the index that fits.
     /// </remarks>
     internal static void BuildQuery(NpgsqlCommand command, Guid sourceId, ActivityQuery query, bool timeFirst)
     {
         command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-        timeFirst &= query.User is null && query.Network is null && query.Actions.Count == 0;
+        timeFirst &= TimeIndexFits(query);
         var filters = new StringBuilder(" WHERE source_id = $1 AND kind = ").Append((short)query.Kind);
         AppendTimeRange(command, filters, query.Start, query.End);
         if (query.User is { } user)
@@ -265,7 +267,7 @@ public sealed partial class PostgresEventStore
         var direction = query.NewestFirst ? " DESC" : "";
         var limit = Add(command, query.Limit, NpgsqlDbType.Integer);
         const string Columns = "SELECT sequence, kind, header, raw, activity, raw_json FROM events";
-        var twoSteps = query.User is null && query.Network is null && query.Actions.Count == 0;
+        var twoSteps = query.User is null && query.Network is null;
         command.CommandText = !twoSteps
             ? $"{Columns}{filters} ORDER BY sequence{direction} LIMIT {limit}"
             : $"{Columns} WHERE source_id = $1 AND sequence = ANY(ARRAY(SELECT sequence FROM events{filters} ORDER BY sequence{(timeFirst ? " + 0" : "")}{direction} LIMIT {limit})) ORDER BY sequence{direction}";
