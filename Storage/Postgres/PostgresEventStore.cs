@@ -446,6 +446,15 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
             while (deleted >= batchSize);
         }
 
+        // Sign-in profiles not written since the cut-off: everything they remember is older than the retention.
+        await using (var command = new NpgsqlCommand("DELETE FROM sign_in_profiles WHERE ctid = ANY(ARRAY(SELECT ctid FROM sign_in_profiles WHERE updated_at < $1 LIMIT $2))", connection))
+        {
+            AddParameters(command.Parameters, eventsBefore.UtcDateTime, batchSize);
+            while (await command.ExecuteNonQueryAsync(cancellationToken) >= batchSize)
+            {
+            }
+        }
+
         return new RetentionResult(events, blobs, sources);
     }
 

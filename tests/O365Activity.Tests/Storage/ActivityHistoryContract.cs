@@ -263,6 +263,21 @@ public sealed class PostgresActivityHistoryTests : ActivityHistoryContract
         Assert.Equal("Ana\0@example.com", EventWireFormat.ToIngressEvent(Assert.Single(found)).User);
     }
 
+    [Fact]
+    public async Task Retention_DeletesProfilesNotWrittenSinceTheCutOff()
+    {
+        var tenant = Guid.NewGuid();
+        var source = Guid.NewGuid();
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await Store.RegisterSourceAsync(new EventSourceEntry(tenant, source, "t", t0), CancellationToken.None);
+        await Store.CommitAsync(new CommitRequest { SourceId = source, TenantId = tenant, ExpectedLastSequence = 0, StoredAt = t0, Profiles = new Dictionary<string, string> { ["u:old"] = "{}" } }, CancellationToken.None);
+        await Store.CommitAsync(new CommitRequest { SourceId = source, TenantId = tenant, ExpectedLastSequence = 0, StoredAt = t0.AddDays(2), Profiles = new Dictionary<string, string> { ["u:new"] = "{}" } }, CancellationToken.None);
+
+        await Store.PurgeAsync(t0.AddDays(1), t0, 100, CancellationToken.None);
+
+        Assert.Equal(["u:new"], (await Store.LoadProfilesAsync(source, ["u:old", "u:new"], CancellationToken.None)).Keys);
+    }
+
     protected override async Task<IEventStore> CreateStoreAsync()
     {
         _database = await TestDatabase.CreateAsync();
