@@ -79,7 +79,7 @@ public sealed class CliServiceTests(ServiceFixture service) : IAsyncLifetime
         Assert.Equal((0, ""), (code, error));
         var lines = CliRunner.Lines(output);
         Assert.Equal(1 + api.Events.Count, lines.Length);
-        Assert.Equal(["SEQ", "TIME", "RESULT", "USER", "ADDRESS", "LOCATION", "APPLICATION", "FAILURE"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["SEQ", "TIME", "RESULT", "USER", "ADDRESS", "LOCATION", "APPLICATION", "FAILURE", "RISK", "FLAGS"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(api.Events.Select(e => e.Header.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines[1..].Select(l => l.TrimStart().Split(' ')[0]));
         var time = lines[0].IndexOf("TIME", StringComparison.Ordinal);
         var user = lines[0].IndexOf("USER", StringComparison.Ordinal);

@@ -122,7 +122,8 @@ internal static class HistoryCommands
             HelpName = "RESULT",
             CustomParser = OptionValues.SignInResultValues,
         };
-        var ingress = new Command("ingress", "Lists a tenant's stored sign-ins (ListIngress): a table, or with --json the ListIngressResponse.") { filters.Tenant, result };
+        var flagged = new Option<bool>("--flagged") { Description = "Only sign-ins with at least one risk flag (NEW_COUNTRY, IMPOSSIBLE_TRAVEL, FAILURE_BURST, NEW_APPLICATION, NEW_DEVICE)." };
+        var ingress = new Command("ingress", "Lists a tenant's stored sign-ins (ListIngress): a table, or with --json the ListIngressResponse.") { filters.Tenant, result, flagged };
         filters.AddTo(ingress);
         ingress.SetAction(parseResult => common.CallAsync(parseResult, call =>
         {
@@ -136,6 +137,7 @@ internal static class HistoryCommands
                 ClientAddress = call.Value(filters.Address) ?? "",
                 Order = call.Value(filters.OldestFirst) ? SortOrder.OldestFirst : SortOrder.NewestFirst,
                 PageSize = call.Value(filters.Limit) ?? 0,
+                FlaggedOnly = call.Value(flagged),
             };
             return PagesAsync<IngressEvent>(call, call.Value(filters.PageToken) ?? "", call.Value(filters.All), EventText.SignInTable(), EventText.AddRow, async token =>
             {

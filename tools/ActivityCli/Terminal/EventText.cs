@@ -76,7 +76,8 @@ internal static class EventText
         var where = e.Location is { } l ? $" ({string.Join(", ", new[] { l.CountryCode, l.Region, l.City }.Where(x => x.Length > 0))})" : "";
         var why = e.FailureCode.Length > 0 ? $" {e.FailureCode} {e.FailureReason}{(e.FailureDescription.Length > 0 ? " — " + e.FailureDescription : "")}" : "";
         return $"[ingress #{e.Header.Sequence}] {e.Header.EventTime.ToDateTimeOffset():u} {e.Result.ToString().ToUpperInvariant(),-11} {e.User} from {(e.ClientAddress?.Ip is { Length: > 0 } ip ? ip : "unknown")}{where}{why}"
-            + (e.ApplicationName.Length > 0 ? $" app={e.ApplicationName}" : "");
+            + (e.ApplicationName.Length > 0 ? $" app={e.ApplicationName}" : "")
+            + string.Concat(e.RiskFlags.Select(f => $" [{ProtoNames.Short(f.Kind)}: {f.Evidence}]"));
     }
 
     /// <summary>An admin change in one line (<c>watch</c>, <c>tail admin</c>).</summary>
@@ -95,7 +96,7 @@ internal static class EventText
 
     /// <summary>A table of sign-ins (<c>history ingress</c>, <c>user</c>).</summary>
     public static Table SignInTable() =>
-        new(TableColumn.Right("SEQ"), "TIME", "RESULT", "USER", "ADDRESS", "LOCATION", "APPLICATION", "FAILURE");
+        new(TableColumn.Right("SEQ"), "TIME", "RESULT", "USER", "ADDRESS", "LOCATION", "APPLICATION", "FAILURE", "RISK FLAGS");
 
     /// <summary>Adds <paramref name="e"/> to a <see cref="SignInTable"/>.</summary>
     public static void AddRow(Table table, IngressEvent e) => table.Add(
@@ -106,7 +107,11 @@ internal static class EventText
         e.ClientAddress?.Ip,
         Place(e.Location) + (e.LocationReliable || e.Location is null ? "" : " (unreliable)"),
         e.ApplicationName.Length > 0 ? e.ApplicationName : e.ApplicationId,
-        e.FailureCode.Length > 0 ? $"{e.FailureCode} {e.FailureReason}".TrimEnd() : e.FailureReason);
+        e.FailureCode.Length > 0 ? $"{e.FailureCode} {e.FailureReason}".TrimEnd() : e.FailureReason,
+        Flags(e));
+
+    /// <summary>A sign-in's risk flags by name (<c>NEW_COUNTRY, IMPOSSIBLE_TRAVEL</c>); "" for none.</summary>
+    public static string Flags(IngressEvent e) => string.Join(", ", e.RiskFlags.Select(f => ProtoNames.Short(f.Kind)));
 
     /// <summary>A table of admin changes (<c>history admin</c>, <c>user</c>).</summary>
     public static Table ChangeTable() =>
