@@ -18,7 +18,7 @@ public sealed class HistoryTests(ServiceFixture service) : IAsyncLifetime
     private const int AnaFailures = 5;
     private readonly Guid _tenant = Guid.NewGuid();
     private readonly History.HistoryClient _history = new(service.Channel);
-    private int _number;
+    private readonly NumberedRecords _records = new("0d0c0a1e-0000-4000-8000-");
 
     private string Tenant => _tenant.ToString();
 
@@ -27,21 +27,21 @@ public sealed class HistoryTests(ServiceFixture service) : IAsyncLifetime
         var records = new List<string>();
         for (var i = 0; i < AnaSuccesses; i++)
         {
-            records.Add(SignIn("ana@example.com", $"203.0.113.{i + 1}", $"2024-06-04T08:{i:D2}:00"));
+            records.Add(_records.SignIn("ana@example.com", $"203.0.113.{i + 1}", $"2024-06-04T08:{i:D2}:00"));
         }
 
         for (var i = 0; i < AnaFailures; i++)
         {
-            records.Add(Failure("Ana@Example.com", "203.0.113.200", $"2024-06-04T09:{i:D2}:00"));
+            records.Add(_records.Failure("Ana@Example.com", "203.0.113.200", $"2024-06-04T09:{i:D2}:00"));
         }
 
-        records.Add(SignIn("bob@example.com", "2001:db8:4::17", "2024-06-04T10:00:00"));
-        records.Add(SignIn("bob@example.com", "2001:db8:4::18", "2024-06-04T10:01:00"));
-        records.Add(SignIn("fay@fed.example.net", "203.0.113.50", "2024-06-04T10:02:00"));
-        records.Add(SignIn("cy@example.com", "198.51.100.7", "2024-06-04T10:03:00"));
-        records.Add(Admin("Reset user password.", "admin@example.com", "ana@example.com", "2024-06-04T11:00:00"));
-        records.Add(Admin("Update user.", "ana@example.com", "bob@example.com", "2024-06-04T11:01:00"));
-        records.Add(Admin("Update user.", "admin@example.com", "cy@example.com", "2024-06-04T11:02:00"));
+        records.Add(_records.SignIn("bob@example.com", "2001:db8:4::17", "2024-06-04T10:00:00"));
+        records.Add(_records.SignIn("bob@example.com", "2001:db8:4::18", "2024-06-04T10:01:00"));
+        records.Add(_records.SignIn("fay@fed.example.net", "203.0.113.50", "2024-06-04T10:02:00"));
+        records.Add(_records.SignIn("cy@example.com", "198.51.100.7", "2024-06-04T10:03:00"));
+        records.Add(_records.Admin("Reset user password.", "admin@example.com", "ana@example.com", "2024-06-04T11:00:00"));
+        records.Add(_records.Admin("Update user.", "ana@example.com", "bob@example.com", "2024-06-04T11:01:00"));
+        records.Add(_records.Admin("Update user.", "admin@example.com", "cy@example.com", "2024-06-04T11:02:00"));
         service.Emulator.State.AddBlob(_tenant, records, new BlobOptions { ContentType = "Audit.AzureActiveDirectory" });
         var sources = new EventSources.EventSourcesClient(service.Channel);
         var request = new CreateEventSourceRequest { TenantId = Tenant, ContentTypes = { "Audit.AzureActiveDirectory" }, FederatedDomains = { "fed.example.net" } };
@@ -194,21 +194,4 @@ public sealed class HistoryTests(ServiceFixture service) : IAsyncLifetime
         Assert.Contains(text, error.Status.Detail, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain('\u001b', error.Status.Detail);
     }
-
-    private string Id() => $"0d0c0a1e-0000-4000-8000-{++_number:D12}";
-
-    private string SignIn(string user, string ip, string time) => $$"""
-        {"CreationTime":"{{time}}","Id":"{{Id()}}","Operation":"UserLoggedIn","RecordType":15,"Workload":"AzureActiveDirectory",
-         "ResultStatus":"Success","UserType":0,"UserId":"{{user}}","ClientIP":"{{ip}}"}
-        """;
-
-    private string Failure(string user, string ip, string time) => $$"""
-        {"CreationTime":"{{time}}","Id":"{{Id()}}","Operation":"UserLoginFailed","RecordType":15,"Workload":"AzureActiveDirectory",
-         "ResultStatus":"Failed","UserType":0,"UserId":"{{user}}","ClientIP":"{{ip}}","LogonError":"InvalidUserNameOrPassword","ErrorNumber":"50126"}
-        """;
-
-    private string Admin(string operation, string actor, string target, string time) => $$"""
-        {"CreationTime":"{{time}}","Id":"{{Id()}}","Operation":"{{operation}}","RecordType":8,"Workload":"AzureActiveDirectory",
-         "ResultStatus":"Success","UserId":"{{actor}}","ObjectId":"{{target}}","Target":[{"ID":"{{target}}","Type":5}]}
-        """;
 }
