@@ -79,11 +79,15 @@ const WorldMap = (() => {
   async function draw(container, details, tenantId, response) {
     const world = await loadAtlas();
     const countries = topojson.feature(world, world.objects.countries).features;
+    // A location's country: by its ISO code (the atlas is keyed by the numeric code), else by name (the atlas's few
+    // shapes without a code, such as Kosovo).
+    const byCode = new Map(countries.filter((f) => f.id != null).map((f) => [String(f.id), f]));
     const byName = new Map(countries.map((f) => [String(f.properties.name).toLowerCase(), f]));
+    const countryOf = (loc) => byCode.get(Iso3166[String(loc.countryCode || "").toUpperCase()]) || byName.get(countryName(loc).toLowerCase());
     const projection = d3.geoEqualEarth().fitExtent([[6, 6], [width - 6, height - 6]], { type: "Sphere" });
     const path = d3.geoPath(projection);
     const locations = response.locations || [];
-    const seen = new Set(locations.map((l) => countryName(l.location).toLowerCase()));
+    const seen = new Set(locations.map((l) => countryOf(l.location || {})).filter((f) => f));
 
     let unplaced = 0;
     const placed = [];
@@ -92,9 +96,9 @@ const WorldMap = (() => {
       let point = null;
       if (typeof loc.latitude === "number" && typeof loc.longitude === "number") {
         point = projection([loc.longitude, loc.latitude]);
-      } else if (byName.has(countryName(loc).toLowerCase())) {
+      } else if (countryOf(loc)) {
         // Country only: its centroid.
-        point = projection(d3.geoCentroid(byName.get(countryName(loc).toLowerCase())));
+        point = projection(d3.geoCentroid(countryOf(loc)));
       }
       if (!point || !Number.isFinite(point[0]) || !Number.isFinite(point[1])) {
         unplaced++;
@@ -141,7 +145,7 @@ const WorldMap = (() => {
       svg("path", { class: "sphere", d: path({ type: "Sphere" }) }),
       svg("path", { class: "graticule", d: path(d3.geoGraticule10()) }),
       svg("g", { class: "countries" }, countries.map((f) => svg("path", {
-        class: seen.has(String(f.properties.name).toLowerCase()) ? "country active" : "country",
+        class: seen.has(f) ? "country active" : "country",
         d: path(f),
       }, svg("title", {}, f.properties.name)))),
       svg("path", { class: "borders", d: path(topojson.mesh(world, world.objects.countries, (a, b) => a !== b)) }),

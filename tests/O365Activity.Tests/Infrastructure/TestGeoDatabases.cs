@@ -11,7 +11,8 @@ public static class TestGeoDatabases
     /// <summary>Writes <c>city.mmdb</c> and <c>asn.mmdb</c> into <paramref name="folder"/> and returns their paths.</summary>
     /// <remarks>
     /// 203.0.113.0/24 is Amsterdam, NL (AS64500 "Example Transit B.V."); 2001:db8:4::/48 is Tokyo, JP (AS64501 "Example
-    /// Networks K.K."); every other address has no answer.
+    /// Networks K.K."); 2001:db8:5::/48 is Puyallup, US (a country whose common name, "United States", is not the
+    /// map's, "United States of America"; no ASN); every other address has no answer.
     /// </remarks>
     public static (string City, string Asn) Write(string folder)
     {
@@ -21,6 +22,7 @@ public static class TestGeoDatabases
         [
             ("203.0.113.0/24", City("NL", "Netherlands", "North Holland", "Amsterdam", 52.3759, 4.8975)),
             ("2001:db8:4::/48", City("JP", "Japan", "Tokyo", "Tokyo", 35.6893, 139.6899)),
+            ("2001:db8:5::/48", City("US", "United States", "Washington", "Puyallup", 47.1854, -122.2929)),
         ]);
         MmdbWriter.Write(asn, 6, "GeoLite2-ASN",
         [

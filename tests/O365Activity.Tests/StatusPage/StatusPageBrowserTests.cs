@@ -34,6 +34,7 @@ public sealed class StatusPageBrowserTests(ServiceFixture service, ChromiumFixtu
             StatusPageRecords.SignIn(4, "ben@example.com", "2001:db8:4::11"),
             StatusPageRecords.SignIn(5, "ben@example.com", "198.51.100.7"),
             StatusPageRecords.UserUpdated(6, "admin@example.com", "ana@example.com"),
+            StatusPageRecords.SignIn(7, "cy@example.com", "2001:db8:5::10"),
         ]);
         var pending = Guid.NewGuid();
         await new EventSources.EventSourcesClient(service.Channel).CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = pending.ToString(), DisplayName = "Waiting" });
@@ -56,9 +57,15 @@ public sealed class StatusPageBrowserTests(ServiceFixture service, ChromiumFixtu
         await page.WaitForURLAsync(Url($"/tenants/{t}"));
         var locations = await History.ListLocationsAsync(new ListLocationsRequest { TenantId = t }, CancellationToken.None);
         var countries = locations.Locations.Select(l => l.Location.CountryCode).Distinct().Order().ToList();
-        Assert.Equal(["JP", "NL"], countries);
+        Assert.Equal(["JP", "NL", "US"], countries);
         await Expect(page.Locator("#map .marker")).ToHaveCountAsync(locations.Locations.Count);
         Assert.True(await page.Locator("#map path.country").CountAsync() > 100, "the map draws the atlas' countries");
+
+        // Each country with sign-ins is shaded, found by its ISO code whatever its name ("United States" here, "United
+        // States of America" in the atlas).
+        Assert.Equal(
+            ["Japan", "Netherlands", "United States of America"],
+            (await page.Locator("#map path.country.active title").AllTextContentsAsync()).Order());
         foreach (var country in countries)
         {
             Assert.True(await page.Locator($"#map .marker[data-country='{country}']").CountAsync() >= 1, $"a marker for {country}");

@@ -5,7 +5,7 @@ namespace O365Activity.Tests.StatusPage;
 
 /// <summary>
 /// Audit records for the status page's tests. Addresses and their places come from <see cref="TestGeoDatabases"/>:
-/// 203.0.113.0/24 is Amsterdam (NL), 2001:db8:4::/48 is Tokyo (JP), 198.51.100.0/24 has no location.
+/// 203.0.113.0/24 is Amsterdam (NL), 2001:db8:4::/48 is Tokyo (JP), 2001:db8:5::/48 is Puyallup (US), 198.51.100.0/24 has no location.
 /// </summary>
 public static class StatusPageRecords
 {
