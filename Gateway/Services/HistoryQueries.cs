@@ -254,7 +254,10 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
         return ActivityFacts.UserKey(user) ?? (required ? throw Invalid("user is required: a user principal name or object id.") : null);
     }
 
-    /// <summary>An IP address (as its /32 or /128) or a network in CIDR form; null for an empty text.</summary>
+    /// <summary>
+    /// An IP address (as its /32 or /128) or a network in CIDR form; null for an empty text. An IPv4 address written
+    /// mapped into IPv6 (<c>::ffff:192.0.2.17</c>) is the IPv4 address, as the normalizer stores it.
+    /// </summary>
     internal static IPNetwork? Network(string? text)
     {
         var value = text?.Trim();
@@ -266,7 +269,7 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
         if (!value.Contains('/', StringComparison.Ordinal))
         {
             return IPAddress.TryParse(value, out var address) && (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || address.ScopeId == 0)
-                ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                ? address.IsIPv4MappedToIPv6 ? new IPNetwork(address.MapToIPv4(), 32) : new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
                 : throw Invalid($"client_address '{Shorten(value)}' is neither an IP address nor a network in CIDR form (for example 203.0.113.7 or 203.0.113.0/24).");
         }
 
@@ -277,9 +280,11 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
             && prefix <= (host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
         {
             var network = new IPNetwork(Mask(host, prefix), prefix);
-            return network.BaseAddress.Equals(host)
-                ? network
-                : throw Invalid($"client_address '{Shorten(value)}' has address bits set after its /{prefix} prefix: did you mean {network}?");
+            return !network.BaseAddress.Equals(host)
+                ? throw Invalid($"client_address '{Shorten(value)}' has address bits set after its /{prefix} prefix: did you mean {network}?")
+                : host.IsIPv4MappedToIPv6 && prefix >= 96
+                ? new IPNetwork(host.MapToIPv4(), prefix - 96)
+                : network;
         }
 
         throw Invalid($"client_address '{Shorten(value)}' is neither an IP address nor a network in CIDR form (for example 203.0.113.7 or 203.0.113.0/24).");

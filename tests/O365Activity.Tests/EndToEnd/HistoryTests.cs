@@ -95,6 +95,10 @@ public sealed class HistoryTests(ServiceFixture service) : IAsyncLifetime
         Assert.Equal(["2001:db8:4::18", "2001:db8:4::17"], network.Events.Select(e => e.ClientAddress.Ip));
         var one = await _history.ListIngressAsync(new ListIngressRequest { TenantId = Tenant, ClientAddress = "203.0.113.200" });
         Assert.Equal(AnaFailures, one.Events.Count);
+        var mapped = await _history.ListIngressAsync(new ListIngressRequest { TenantId = Tenant, ClientAddress = "::ffff:203.0.113.200" });
+        Assert.Equal(one.Events, mapped.Events);
+        var mappedNetwork = await _history.ListIngressAsync(new ListIngressRequest { TenantId = Tenant, ClientAddress = "::ffff:203.0.113.0/120", PageSize = 1000 });
+        Assert.Equal(AnaSuccesses + AnaFailures + 1, mappedNetwork.Events.Count);
 
         var window = await _history.ListIngressAsync(new ListIngressRequest
         {
