@@ -5,7 +5,10 @@ using O365Activity.Tests.Infrastructure;
 
 namespace O365Activity.Tests.Cli;
 
-/// <summary>The CLI shows sign-ins' risk flags: <c>history ingress --flagged</c> (table and JSON, as the API answers) and <c>tail ingress</c>'s lines with each flag's evidence.</summary>
+/// <summary>
+/// The CLI shows sign-ins' risk flags: <c>history ingress --flagged</c> (table and JSON, as the API answers) and
+/// <c>tail ingress</c>'s lines with each flag's evidence; and a gateway address that does not speak gRPC is said so.
+/// </summary>
 [Collection(ServiceCollection.Name)]
 public sealed class CliRiskFlagTests(ServiceFixture service) : IAsyncLifetime
 {
@@ -46,6 +49,18 @@ public sealed class CliRiskFlagTests(ServiceFixture service) : IAsyncLifetime
         Assert.EndsWith("NEW_COUNTRY, IMPOSSIBLE_TRAVEL", lines[1], StringComparison.Ordinal);
         Assert.Equal(0, jsonCode);
         Assert.Equal(api, JsonParser.Default.Parse<ListIngressResponse>(Assert.Single(CliRunner.Lines(json))));
+    }
+
+    [Fact]
+    public async Task Gateway_APortThatDoesNotSpeakGrpc_SaidInOneLine()
+    {
+        foreach (var address in new[] { service.ConsentAddress, service.StatusAddress })
+        {
+            var (code, output, error) = await CliRunner.RunAsync("--gateway", address.ToString(), "sources", "list");
+
+            Assert.Equal((1, ""), (code, output));
+            Assert.Equal([$"UNAVAILABLE: {address.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is plain HTTP/2, by default http://127.0.0.1:5080)"], CliRunner.Lines(error));
+        }
     }
 
     [Fact]

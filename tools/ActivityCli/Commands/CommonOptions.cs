@@ -125,6 +125,8 @@ internal sealed partial class CommonOptions
     public static string Failure(RpcException e, Uri gateway) =>
         e.StatusCode == StatusCode.Unavailable && ConnectFailure(e.Status.DebugException) is { } reason
             ? $"UNAVAILABLE: cannot reach the gateway at {gateway.GetLeftPart(UriPartial.Authority)} ({reason})"
+            : e.Status.DebugException is { } transport && Inner<HttpRequestException>(transport) is { HttpRequestError: HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse or HttpRequestError.SecureConnectionError }
+            ? $"UNAVAILABLE: {gateway.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is plain HTTP/2, by default http://127.0.0.1:5080)"
             : $"{StatusName(e.StatusCode)}: {e.Status.Detail}";
 
     /// <summary>A status code as the gRPC specification and the README name it: <c>NOT_FOUND</c>, <c>UNAVAILABLE</c>.</summary>
