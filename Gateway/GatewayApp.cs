@@ -88,6 +88,10 @@ public static class GatewayApp
             {
                 StatusPageEndpoints.AddSecurityHeaders(context.Response);
             }
+            else if (port == consentPort)
+            {
+                ConsentEndpoint.AddSecurityHeaders(context.Response);
+            }
 
             if (!allowed)
             {

@@ -62,6 +62,18 @@ public static partial class ConsentEndpoint
         }
     }
 
+    /// <summary>
+    /// The headers of every answer of the consent endpoint: a page with nothing to load (no script, style or image, no
+    /// framing), no content sniffing, and no referrer (the callback's address holds the consent state).
+    /// </summary>
+    public static void AddSecurityHeaders(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.XFrameOptions = "DENY";
+    }
+
     private static IResult Page(HttpStatusCode status, string title, string bodyHtml) => Results.Content(
         $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{Encode(title)}</title></head><body><h1>{Encode(title)}</h1><p>{bodyHtml}</p></body></html>",
         "text/html; charset=utf-8",

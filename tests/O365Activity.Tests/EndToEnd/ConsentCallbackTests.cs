@@ -20,6 +20,7 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
 
         Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
         Assert.DoesNotContain("<script>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        AssertHardened(page);
         Assert.Equal(ConnectionState.PendingConsent, (await sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant })).State);
     }
 
@@ -35,6 +36,15 @@ public sealed class ConsentCallbackTests(ServiceFixture service)
         using var page = await browser.GetAsync(Callback(query));
 
         Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        AssertHardened(page);
+    }
+
+    /// <summary>Every answer of the consent endpoint loads nothing, cannot be framed or sniffed, and sends no referrer (its address holds the state).</summary>
+    private static void AssertHardened(HttpResponseMessage page)
+    {
+        Assert.Equal("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", string.Join(',', page.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("nosniff", string.Join(',', page.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", string.Join(',', page.Headers.GetValues("Referrer-Policy")));
     }
 
     [Fact]
