@@ -125,9 +125,18 @@ internal sealed partial class CommonOptions
     public static string Failure(RpcException e, Uri gateway) =>
         e.StatusCode == StatusCode.Unavailable && ConnectFailure(e.Status.DebugException) is { } reason
             ? $"UNAVAILABLE: cannot reach the gateway at {gateway.GetLeftPart(UriPartial.Authority)} ({reason})"
-            : e.Status.DebugException is { } transport && Inner<HttpRequestException>(transport) is { HttpRequestError: HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse or HttpRequestError.SecureConnectionError }
+            : e.Status.DebugException is { } transport && NotGrpc(transport)
             ? $"UNAVAILABLE: {gateway.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is plain HTTP/2, by default http://127.0.0.1:5080)"
             : $"{StatusName(e.StatusCode)}: {e.Status.Detail}";
+
+    /// <summary>
+    /// Whether the transport's error says the other end is not a gRPC server: a connection was made (refusals and unknown
+    /// hosts are said apart), but it answered in another protocol (HTTP/1.1 only, TLS, not HTTP at all) or did not
+    /// complete the HTTP/2 handshake, as an HTTP/1.1-only server may not.
+    /// </summary>
+    private static bool NotGrpc(Exception transport) =>
+        Inner<HttpProtocolException>(transport) is not null
+        || Inner<HttpRequestException>(transport) is { HttpRequestError: not (HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError) };
 
     /// <summary>A status code as the gRPC specification and the README name it: <c>NOT_FOUND</c>, <c>UNAVAILABLE</c>.</summary>
     public static string StatusName(StatusCode code) => WordBoundary().Replace(code.ToString(), "_").ToUpperInvariant();
