@@ -60,6 +60,28 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         await Task.Delay(1_000);
         Assert.Equal(6_000, await LastSequenceAsync(database, tenant));
         Assert.Equal(6_000 - first.Received.Count, second.Received.Count);
+
+        // The history of the stored events, from PostgreSQL through the gateway process: every sign-in and admin change
+        // once, in sequence order, as many as the source counted.
+        var counted = (await cluster.Sources.GetEventSourceAsync(new GetEventSourceRequest { TenantId = tenant.ToString() })).Counters;
+        var history = new History.HistoryClient(cluster.Channel);
+        var signIns = new List<long>();
+        var token = "";
+        do
+        {
+            var page = await history.ListIngressAsync(new ListIngressRequest { TenantId = tenant.ToString(), PageSize = 1_000, PageToken = token });
+            signIns.AddRange(page.Events.Select(e => e.Header.Sequence));
+            token = page.NextPageToken;
+        }
+        while (token != "");
+
+        Assert.True(signIns.Count > 0, "the backlog has sign-ins");
+        Assert.Equal(counted.IngressEvents, signIns.Count);
+        Assert.Equal(signIns.OrderDescending(), signIns);
+        Assert.Equal(signIns.Count, signIns.Distinct().Count());
+        var locations = await history.ListLocationsAsync(new ListLocationsRequest { TenantId = tenant.ToString() });
+        Assert.Equal(counted.IngressEvents, locations.Locations.Sum(l => l.Successes + l.Failures + l.Interrupted) + locations.UnreliableSignIns + locations.UnlocatedSignIns
+            + (await history.ListIngressAsync(new ListIngressRequest { TenantId = tenant.ToString(), PageSize = 1_000, Results = { SignInResult.Unspecified } })).Events.Count(e => e.Location is { CountryCode.Length: > 0 } && e.LocationReliable));
     }
 
     [Fact]
