@@ -34,9 +34,10 @@ public sealed partial class PostgresEventStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Two statements, each answered from an index alone (once the table is vacuumed): the located, reliable sign-ins
-    /// grouped by location (<c>ix_events_history_locations</c>), and the unreliable and reliable counts
-    /// (<c>ix_events_history_time</c>).
+    /// Two statements: the located, reliable sign-ins grouped by location, and the unreliable and unlocated counts. The
+    /// range's whole UTC days come from the daily roll-up (<c>location_days</c>, migration 9: a row per place, user and
+    /// day), the parts of days at its edges from the events' indexes alone (<c>ix_events_history_locations</c>,
+    /// <c>ix_events_history_time</c>; the unlocated are the reliable less the located there).
     /// </remarks>
     public async Task<LocationSummary> CountLocationsAsync(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
     {
@@ -49,11 +50,12 @@ public sealed partial class PostgresEventStore
             await memory.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        var range = LocationRange.Of(start, end);
         var locations = new List<LocationCount>();
         long located = 0;
         await using (var command = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
-            BuildLocationCounts(command, sourceId, start, end);
+            BuildLocationCounts(command, sourceId, range);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -75,10 +77,10 @@ public sealed partial class PostgresEventStore
 
         await using (var command = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
-            BuildLocationRest(command, sourceId, start, end);
+            BuildLocationRest(command, sourceId, range);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            return new LocationSummary(locations, reader.GetInt64(0), reader.GetInt64(1) - located);
+            return new LocationSummary(locations, reader.GetInt64(0), reader.GetInt64(1) + reader.GetInt64(2) - located);
         }
     }
 
@@ -153,47 +155,68 @@ public sealed partial class PostgresEventStore
         return inRange < walk;
     }
 
-    /// <summary>The statement of <see cref="CountLocationsAsync"/> that groups the located, reliable sign-ins: by location and user first (a hash aggregate), then by location.</summary>
-    internal static void BuildLocationCounts(NpgsqlCommand command, Guid sourceId, DateTimeOffset? start, DateTimeOffset? end)
+    /// <summary>The statement of <see cref="CountLocationsAsync"/> that groups the located, reliable sign-ins: by location and user first (a hash aggregate), then by location; its last column is how many of them came from the edges.</summary>
+    internal static void BuildLocationCounts(NpgsqlCommand command, Guid sourceId, LocationRange range)
     {
-        var sql = new StringBuilder(
-            """
-            SELECT country_code, country_name, region, city, latitude, longitude,
-                   sum(successes)::bigint, sum(failures)::bigint, sum(interrupted)::bigint, count(user_key),
-            """);
-        sql.Append(CultureInfo.InvariantCulture, $" (array_agg(user_key ORDER BY user_key) FILTER (WHERE user_key IS NOT NULL))[1:{IActivityHistory.LocationUserLimit}], sum(total)::bigint");
-        sql.Append(
-            """
-
-            FROM (SELECT country_code, country_name, region, city, latitude, longitude, user_key,
-                         count(*) FILTER (WHERE result = 1) AS successes, count(*) FILTER (WHERE result = 2) AS failures,
-                         count(*) FILTER (WHERE result = 3) AS interrupted, count(*) AS total
-                  FROM events WHERE source_id = $1 AND kind = 1 AND location_reliable AND (country_code IS NOT NULL OR latitude IS NOT NULL)
-            """);
         command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-        AppendTimeRange(command, sql, start, end);
-        sql.Append(
-            """
+        var parts = new List<string>();
+        if (range.HasDays)
+        {
+            parts.Add("SELECT country_code AS cc, country_name AS cn, region AS rg, city AS ct, latitude AS la, longitude AS lo, user_key AS u, "
+                + "successes AS s, failures AS f, interrupted AS i, total AS t, 0 AS te FROM location_days WHERE source_id = $1 AND location_key NOT LIKE '~%'"
+                + DayFilter(command, range));
+        }
 
-                  GROUP BY country_code, country_name, region, city, latitude, longitude, user_key) AS per_user
-            GROUP BY country_code, country_name, region, city, latitude, longitude
-            ORDER BY sum(total) DESC, country_code, region, city
-            """);
-        command.CommandText = sql.ToString();
+        foreach (var (from, to) in range.Edges)
+        {
+            var edge = new StringBuilder(
+                "SELECT country_code AS cc, country_name AS cn, region AS rg, city AS ct, latitude AS la, longitude AS lo, coalesce(user_key, '') AS u, "
+                + "(result = 1)::int AS s, (result = 2)::int AS f, (result = 3)::int AS i, 1 AS t, 1 AS te "
+                + "FROM events WHERE source_id = $1 AND kind = 1 AND location_reliable AND (country_code IS NOT NULL OR latitude IS NOT NULL)");
+            AppendTimeRange(command, edge, from, to);
+            parts.Add(edge.ToString());
+        }
+
+        command.CommandText =
+            $"""
+            SELECT cc, cn, rg, ct, la, lo, sum(s)::bigint, sum(f)::bigint, sum(i)::bigint, count(*) FILTER (WHERE u <> ''),
+                   (array_agg(u ORDER BY u) FILTER (WHERE u <> ''))[1:{IActivityHistory.LocationUserLimit}], sum(te)::bigint
+            FROM (SELECT cc, cn, rg, ct, la, lo, u, sum(s) AS s, sum(f) AS f, sum(i) AS i, sum(t) AS t, sum(te) AS te
+                  FROM ({string.Join(" UNION ALL ", parts)}) AS parts
+                  GROUP BY cc, cn, rg, ct, la, lo, u) AS per_user
+            GROUP BY cc, cn, rg, ct, la, lo
+            ORDER BY sum(t) DESC, cc, rg, ct
+            """;
     }
 
-    /// <summary>The statement of <see cref="CountLocationsAsync"/> that counts the unreliable and the reliable sign-ins (the unlocated are the reliable less the located).</summary>
-    internal static void BuildLocationRest(NpgsqlCommand command, Guid sourceId, DateTimeOffset? start, DateTimeOffset? end)
+    /// <summary>
+    /// The statement of <see cref="CountLocationsAsync"/> that counts the rest: the unreliable sign-ins, the unlocated ones
+    /// of the whole days, and the reliable ones of the edges (their unlocated are those less the located).
+    /// </summary>
+    internal static void BuildLocationRest(NpgsqlCommand command, Guid sourceId, LocationRange range)
     {
-        var sql = new StringBuilder(
-            """
-            SELECT count(*) FILTER (WHERE location_reliable IS NOT TRUE), count(*) FILTER (WHERE location_reliable)
-            FROM events WHERE source_id = $1 AND kind = 1
-            """);
         command.Parameters.Add(new NpgsqlParameter { Value = sourceId });
-        AppendTimeRange(command, sql, start, end);
-        command.CommandText = sql.ToString();
+        var parts = new List<string>();
+        if (range.HasDays)
+        {
+            parts.Add("SELECT CASE WHEN location_key = '~unreliable' THEN total ELSE 0 END AS unreliable, CASE WHEN location_key = '~unlocated' THEN total ELSE 0 END AS unlocated, "
+                + "0 AS reliable FROM location_days WHERE source_id = $1 AND location_key LIKE '~%'" + DayFilter(command, range));
+        }
+
+        foreach (var (from, to) in range.Edges)
+        {
+            var edge = new StringBuilder("SELECT (location_reliable IS NOT TRUE)::int AS unreliable, 0 AS unlocated, (location_reliable IS TRUE)::int AS reliable FROM events WHERE source_id = $1 AND kind = 1");
+            AppendTimeRange(command, edge, from, to);
+            parts.Add(edge.ToString());
+        }
+
+        command.CommandText =
+            $"SELECT coalesce(sum(unreliable), 0)::bigint, coalesce(sum(unlocated), 0)::bigint, coalesce(sum(reliable), 0)::bigint FROM ({string.Join(" UNION ALL ", parts)}) AS parts";
     }
+
+    private static string DayFilter(NpgsqlCommand command, LocationRange range) =>
+        (range.FirstDay is { } first ? " AND day >= " + Add(command, first, NpgsqlDbType.Date) : "")
+        + (range.EndDay is { } end ? " AND day < " + Add(command, end, NpgsqlDbType.Date) : "");
 
     /// <summary>The statement of <see cref="SummarizeUserAsync"/>.</summary>
     internal static void BuildUserSummary(NpgsqlCommand command, Guid sourceId, string user, DateTimeOffset? start, DateTimeOffset? end)

@@ -20,6 +20,28 @@ namespace O365Activity.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStore, IActivityHistory
 {
+    /// <summary>
+    /// Adds the sign-ins just stored (sequences after $2 through $3 of source $1) to their days in <c>location_days</c>
+    /// (migration 9): by place and user when located and reliable, else under '~unreliable' or '~unlocated'.
+    /// </summary>
+    private const string RollUpLocations =
+        """
+        INSERT INTO location_days AS d (source_id, day, location_key, user_key, country_code, country_name, region, city, latitude, longitude, successes, failures, interrupted, total)
+        SELECT $1, (event_time AT TIME ZONE 'UTC')::date, place, CASE WHEN located THEN coalesce(user_key, '') ELSE '' END,
+               CASE WHEN located THEN country_code END, CASE WHEN located THEN country_name END, CASE WHEN located THEN region END,
+               CASE WHEN located THEN city END, CASE WHEN located THEN latitude END, CASE WHEN located THEN longitude END,
+               count(*) FILTER (WHERE result = 1), count(*) FILTER (WHERE result = 2), count(*) FILTER (WHERE result = 3), count(*)
+        FROM (SELECT e.*, location_reliable IS TRUE AND (country_code IS NOT NULL OR latitude IS NOT NULL) AS located,
+                     CASE WHEN location_reliable IS NOT TRUE THEN '~unreliable'
+                          WHEN country_code IS NULL AND latitude IS NULL THEN '~unlocated'
+                          ELSE concat_ws(chr(31), coalesce(country_code, ''), coalesce(country_name, ''), coalesce(region, ''), coalesce(city, ''),
+                                         coalesce(latitude::text, ''), coalesce(longitude::text, '')) END AS place
+              FROM events e WHERE source_id = $1 AND kind = 1 AND sequence > $2 AND sequence <= $3) AS stored
+        GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10
+        ON CONFLICT (source_id, day, location_key, user_key) DO UPDATE SET successes = d.successes + EXCLUDED.successes,
+            failures = d.failures + EXCLUDED.failures, interrupted = d.interrupted + EXCLUDED.interrupted, total = d.total + EXCLUDED.total
+        """;
+
     /// <summary>The binary COPY of new events; each row's columns are written in this order (the facts last, by <see cref="WriteFactsAsync"/>).</summary>
     internal const string CopyCommand =
         "COPY events (source_id, sequence, record_key, kind, tenant_id, content_type, record_type, operation, event_time, ingest_time, stored_at, header, raw, activity, raw_json, " +
@@ -65,6 +87,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
         batch.BatchCommands.Add(Command("DELETE FROM content_cursors WHERE source_id = $1", sourceId));
         batch.BatchCommands.Add(Command("DELETE FROM processed_blobs WHERE source_id = $1", sourceId));
         batch.BatchCommands.Add(Command("DELETE FROM sign_in_profiles WHERE source_id = $1", sourceId));
+        batch.BatchCommands.Add(Command("DELETE FROM location_days WHERE source_id = $1", sourceId));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -301,6 +324,11 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
                     request.Blobs.Select(b => (short)(b.Lost ? 1 : 0)).ToArray()));
             }
 
+            if (kinds.Contains(EventKind.Ingress))
+            {
+                finish.BatchCommands.Add(Command(RollUpLocations, request.SourceId, request.ExpectedLastSequence, next));
+            }
+
             if (request.Profiles.Count > 0)
             {
                 finish.BatchCommands.Add(Command(
@@ -424,6 +452,7 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM processed_blobs WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM content_cursors WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM sign_in_profiles WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM location_days WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
             sources += await connection.ExecuteAsync(new CommandDefinition("DELETE FROM deleted_sources WHERE source_id = @sourceId", new { sourceId }, cancellationToken: cancellationToken));
         }
 
@@ -444,6 +473,15 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
                 blobs += deleted;
             }
             while (deleted >= batchSize);
+        }
+
+        // Location days before the cut-off's day.
+        await using (var command = new NpgsqlCommand("DELETE FROM location_days WHERE ctid = ANY(ARRAY(SELECT ctid FROM location_days WHERE day < $1 LIMIT $2))", connection))
+        {
+            AddParameters(command.Parameters, DateOnly.FromDateTime(eventsBefore.UtcDateTime), batchSize);
+            while (await command.ExecuteNonQueryAsync(cancellationToken) >= batchSize)
+            {
+            }
         }
 
         // Sign-in profiles not written since the cut-off: everything they remember is older than the retention.

@@ -145,13 +145,13 @@ public static class HistoryScenario
 
         await using (var command = new NpgsqlCommand { Connection = explain })
         {
-            PostgresEventStore.BuildLocationCounts(command, source, Start.AddDays(3), Start.AddDays(4));
-            await ExplainAsync(command, "ListLocations, one day: grouped located sign-ins", plans);
+            PostgresEventStore.BuildLocationCounts(command, source, LocationRange.Of(Start.AddDays(3).AddHours(5), Start.AddDays(4).AddHours(5)));
+            await ExplainAsync(command, "ListLocations, one day (05:00 to 05:00): grouped located sign-ins", plans);
         }
 
         await using (var command = new NpgsqlCommand { Connection = explain })
         {
-            PostgresEventStore.BuildLocationCounts(command, source, null, null);
+            PostgresEventStore.BuildLocationCounts(command, source, LocationRange.Of(null, null));
             await ExplainAsync(command, "ListLocations, all 7 days: grouped located sign-ins", plans);
         }
 

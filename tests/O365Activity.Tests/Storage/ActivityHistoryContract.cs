@@ -155,6 +155,50 @@ public abstract class ActivityHistoryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountLocations_AnyRange_AgreesWithCountingTheSignInsOneByOne_AndRecordsStoredAgainCountOnce()
+    {
+        // Sign-ins every 7 hours over 17 days, so that ranges cut days at their edges, from places, a country alone,
+        // unknown places and federated users, with every result.
+        var midnight = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        GeoLocation?[] places = [Amsterdam, Paris, CountryOnly, null, Amsterdam];
+        var signIns = Enumerable.Range(0, 60).Select(i => (
+            User: $"u{i % 5}@example.com",
+            Time: midnight.AddHours(3 + (7 * i)),
+            Place: places[i % places.Length],
+            Reliable: i % 11 != 0,
+            Result: (SignInResult)(1 + (i % 3)))).ToList();
+        var records = signIns.Select(x => SignIn(x.User, x.Result, x.Time, "203.0.113.5", x.Place, x.Reliable)).ToList();
+        await CommitAsync(records[..30]);
+        await CommitAsync(records[20..]);
+
+        (DateTimeOffset? Start, DateTimeOffset? End)[] ranges =
+        [
+            (null, null), (midnight, midnight.AddDays(3)), (midnight.AddHours(5), midnight.AddDays(2).AddHours(3)),
+            (midnight.AddHours(1), midnight.AddHours(20)), (null, midnight.AddDays(4).AddHours(12)), (midnight.AddDays(9).AddHours(1), null),
+            (midnight.AddDays(30), null),
+        ];
+        foreach (var (start, end) in ranges)
+        {
+            var inRange = signIns.Where(x => (start is null || x.Time >= start) && (end is null || x.Time < end)).ToList();
+            var located = inRange.Where(x => x.Reliable && x.Place is not null).ToList();
+            var expected = located
+                .GroupBy(x => x.Place!.City ?? x.Place.CountryCode)
+                .Select(g => (g.Key, g.Count(x => x.Result == SignInResult.Success), g.Count(x => x.Result == SignInResult.Failure), g.Count(x => x.Result == SignInResult.Interrupted),
+                    string.Join(',', g.Select(x => x.User).Distinct().Order(StringComparer.Ordinal))))
+                .OrderBy(e => e.Key, StringComparer.Ordinal);
+
+            var summary = await History.CountLocationsAsync(_source, start, end, CancellationToken.None);
+
+            Assert.Equal(expected, summary.Locations
+                .Select(l => (l.City ?? l.CountryCode, (int)l.Successes, (int)l.Failures, (int)l.Interrupted, string.Join(',', l.Users)))
+                .OrderBy(e => e.Item1, StringComparer.Ordinal));
+            Assert.Equal(
+                (inRange.Count(x => !x.Reliable), inRange.Count(x => x.Reliable && x.Place is null)),
+                ((int)summary.Unreliable, (int)summary.Unlocated));
+        }
+    }
+
+    [Fact]
     public async Task SummarizeUser_GivesCountriesAddressesAndApplications_WithFirstAndLastSeen()
     {
         await CommitAsync(
