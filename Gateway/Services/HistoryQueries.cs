@@ -103,26 +103,9 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
         var response = new Proto.ListLocationsResponse { UnreliableSignIns = summary.Unreliable, UnlocatedSignIns = summary.Unlocated };
         foreach (var count in summary.Locations)
         {
-            var location = new Proto.GeoLocation
-            {
-                CountryCode = count.CountryCode ?? "",
-                CountryName = count.CountryName ?? "",
-                Region = count.Region ?? "",
-                City = count.City ?? "",
-            };
-            if (count.Latitude is { } latitude)
-            {
-                location.Latitude = latitude;
-            }
-
-            if (count.Longitude is { } longitude)
-            {
-                location.Longitude = longitude;
-            }
-
             var item = new Proto.LocationCount
             {
-                Location = location,
+                Location = ActivityMessages.Location(count.Location),
                 Successes = count.Successes,
                 Failures = count.Failures,
                 Interrupted = count.Interrupted,

@@ -68,7 +68,14 @@ public sealed record LocationCount(
     long Failures,
     long Interrupted,
     long UserCount,
-    IReadOnlyList<string> Users);
+    IReadOnlyList<string> Users)
+{
+    /// <summary>The place as a <see cref="O365Activity.Contracts.Activity.GeoLocation"/> (no ASN).</summary>
+    public O365Activity.Contracts.Activity.GeoLocation Location => new()
+    {
+        CountryCode = CountryCode, CountryName = CountryName, Region = Region, City = City, Latitude = Latitude, Longitude = Longitude,
+    };
+}
 
 /// <summary>Sign-ins by location over a time range.</summary>
 /// <param name="Locations">Located, reliable sign-ins by location, most sign-ins first.</param>

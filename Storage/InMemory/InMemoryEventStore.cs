@@ -252,7 +252,7 @@ public sealed class InMemoryEventStore : IEventStore, IActivityHistory
     {
         lock (_lock)
         {
-            var signIns = SignIns(sourceId, start, end, user: null);
+            var signIns = SignInTimes(sourceId, start, end, user: null).ConvertAll(s => s.Facts);
             var located = signIns
                 .Where(f => f.LocationReliable == true && f.Location is { } l && (l.CountryCode is not null || l.Latitude is not null))
                 .GroupBy(f => (f.Location!.CountryCode, f.Location.CountryName, f.Location.Region, f.Location.City, f.Location.Latitude, f.Location.Longitude))
@@ -312,9 +312,6 @@ public sealed class InMemoryEventStore : IEventStore, IActivityHistory
         && (query.Actions.Count == 0 || (facts.Action is { } action && query.Actions.Contains(action)))
         && (query.Network is not { } network || (facts.ClientIp is { } ip && network.Contains(ip)))
         && (query.After is not { } after || (query.NewestFirst ? sequence < after : sequence > after));
-
-    private List<ActivityFacts> SignIns(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, string? user) =>
-        [.. SignInTimes(sourceId, start, end, user).Select(s => s.Facts)];
 
     private List<(DateTimeOffset EventTime, ActivityFacts Facts)> SignInTimes(Guid sourceId, DateTimeOffset? start, DateTimeOffset? end, string? user)
     {

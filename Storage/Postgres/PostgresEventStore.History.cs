@@ -141,14 +141,15 @@ public sealed partial class PostgresEventStore
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var (first, last) = await SequenceBoundsAsync(connection, sourceId, cancellationToken);
+        var bounds = await SequenceBoundsAsync(connection, sourceId, cancellationToken);
+        var (first, last) = bounds;
         if (last == 0)
         {
             return false;
         }
 
-        var low = query.Start is { } start ? await SequenceStoredBeforeAsync(connection, sourceId, start.UtcDateTime, cancellationToken) : first - 1;
-        var high = query.End is { } end ? await SequenceStoredBeforeAsync(connection, sourceId, end.UtcDateTime, cancellationToken) : last;
+        var low = query.Start is { } start ? await SequenceStoredBeforeAsync(connection, sourceId, start.UtcDateTime, cancellationToken, bounds) : first - 1;
+        var high = query.End is { } end ? await SequenceStoredBeforeAsync(connection, sourceId, end.UtcDateTime, cancellationToken, bounds) : last;
         var inRange = Math.Max(high - low, 1);
         var before = query.NewestFirst ? last - high : low - (first - 1);
         var walk = before + (query.Limit * (double)(last - first + 1) / inRange);

@@ -524,10 +524,13 @@ public sealed partial class PostgresEventStore(NpgsqlDataSource dataSource) : IE
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    /// <summary>The last sequence of the source stored before <paramref name="time"/>: 0 when none, the last sequence when all were.</summary>
-    private static async Task<long> SequenceStoredBeforeAsync(NpgsqlConnection connection, Guid sourceId, DateTime time, CancellationToken cancellationToken)
+    /// <summary>
+    /// The last sequence of the source stored before <paramref name="time"/>: 0 when none, the last sequence when all
+    /// were. <paramref name="bounds"/>: the source's <see cref="SequenceBoundsAsync"/> when the caller has them (read when null).
+    /// </summary>
+    private static async Task<long> SequenceStoredBeforeAsync(NpgsqlConnection connection, Guid sourceId, DateTime time, CancellationToken cancellationToken, (long First, long Last)? bounds = null)
     {
-        var (low, high) = await SequenceBoundsAsync(connection, sourceId, cancellationToken);
+        var (low, high) = bounds ?? await SequenceBoundsAsync(connection, sourceId, cancellationToken);
         if (high == 0)
         {
             return 0;

@@ -170,7 +170,9 @@ public static class ActivityMessages
         Network = address.Network ?? "",
     };
 
-    private static Proto.GeoLocation? Location(GeoLocation? location)
+    /// <summary>A location as its message; null for null.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(location))]
+    public static Proto.GeoLocation? Location(GeoLocation? location)
     {
         if (location is null)
         {

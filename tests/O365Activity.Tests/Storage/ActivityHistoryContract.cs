@@ -1,11 +1,8 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using O365Activity.Contracts.Activity;
 using O365Activity.Storage;
 using O365Activity.Storage.History;
 using O365Activity.Storage.InMemory;
-using O365Activity.Storage.Postgres;
 using O365Activity.Storage.Wire;
 using O365Activity.Tests.Infrastructure;
 
@@ -281,14 +278,9 @@ public sealed class InMemoryActivityHistoryTests : ActivityHistoryContract
 /// <summary>The history contract on PostgreSQL (through the migrations, as deployed).</summary>
 public sealed class PostgresActivityHistoryTests : ActivityHistoryContract
 {
-    private TestDatabase _database = null!;
-    private NpgsqlDataSource _dataSource = null!;
+    private PostgresTestStore _postgres = null!;
 
-    public override async Task DisposeAsync()
-    {
-        await _dataSource.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public override Task DisposeAsync() => _postgres.DisposeAsync().AsTask();
 
     [Fact]
     public async Task StoredEvent_DecodesToTheEventThatWasCommitted()
@@ -324,9 +316,7 @@ public sealed class PostgresActivityHistoryTests : ActivityHistoryContract
 
     protected override async Task<IEventStore> CreateStoreAsync()
     {
-        _database = await TestDatabase.CreateAsync();
-        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
-        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return new PostgresEventStore(_dataSource);
+        _postgres = await PostgresTestStore.CreateAsync();
+        return _postgres.Store;
     }
 }

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using O365Activity.Storage;
-using O365Activity.Storage.Postgres;
 using O365Activity.Tests.Infrastructure;
 
 namespace O365Activity.Tests.Storage;
@@ -9,14 +6,9 @@ namespace O365Activity.Tests.Storage;
 /// <summary>The event-store contract on PostgreSQL, and what only the database can show: atomicity, the fence under concurrency.</summary>
 public sealed class PostgresEventStoreTests : EventStoreContract
 {
-    private TestDatabase _database = null!;
-    private NpgsqlDataSource _dataSource = null!;
+    private PostgresTestStore _postgres = null!;
 
-    public override async Task DisposeAsync()
-    {
-        await _dataSource.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public override Task DisposeAsync() => _postgres.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Commit_FailingInTheMiddleOfTheCopy_LeavesNothingBehind()
@@ -71,9 +63,7 @@ public sealed class PostgresEventStoreTests : EventStoreContract
 
     protected override async Task<IEventStore> CreateStoreAsync()
     {
-        _database = await TestDatabase.CreateAsync();
-        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
-        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return new PostgresEventStore(_dataSource);
+        _postgres = await PostgresTestStore.CreateAsync();
+        return _postgres.Store;
     }
 }
