@@ -3,9 +3,12 @@
 # gateway, and a demo tenant whose ingress and admin activity is printed as it streams in. Ctrl-C stops everything
 # this script started (the database keeps its data in .local/pg for the next run).
 #
-#   ./run-local.sh [--silos N] [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--status-port PORT] [--emulator-port PORT] [--pg-port PORT]
+#   ./run-local.sh [--auth] [--silos N] [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--status-port PORT] [--emulator-port PORT] [--pg-port PORT]
 #
 # Records served: DIR if given, else ../shared/samples when it exists, else the demo records the project ships.
+# --auth: authentication on, as in production: a development CA and certificates in .local/auth (tools/dev-certs.sh),
+# the gateway on https:// asking for client certificates, the demo client authenticating with one; without it the
+# gateway runs with authentication off (Development only) and says so.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,6 +23,7 @@ silo_port=${SILO_PORT:-11111}
 orleans_gateway_port=${ORLEANS_GATEWAY_PORT:-30000}
 pg_port=${PG_PORT:-55433}
 silos=1
+auth=""
 tenant=${DEMO_TENANT:-7e3f5c2a-9b1d-4e6f-8a2c-3d4b5e6f7a8b}
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,7 +38,8 @@ while [ $# -gt 0 ]; do
         --emulator-port) emulator_port=$2; shift 2 ;;
         --pg-port) pg_port=$2; shift 2 ;;
         --silos) silos=$2; shift 2 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        --auth) auth=1; shift ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -151,15 +156,47 @@ for i in $(seq 1 "$silos"); do
 done
 echo "$silos silo(s) up: silo ports $silo_port.., gateway ports $orleans_gateway_port.."
 
-export Gateway__GrpcEndpoint="http://127.0.0.1:$grpc_port" Gateway__ConsentEndpoint="http://127.0.0.1:$consent_port"
-export Gateway__StatusEndpoint="http://127.0.0.1:$status_port"
-(cd "$(bin Gateway)" && exec dotnet O365Activity.Gateway.dll) >"$state/logs/gateway.log" 2>&1 &
+cli=(dotnet "$(bin tools/ActivityCli)/o365activity.dll")
+if [ -n "$auth" ]; then
+    # A development CA, the gateway's certificate and two clients: "operator" (admin and reader, every tenant) and
+    # "reader" (reader, the demo tenant only). Kept in .local/auth between runs.
+    certs="$state/auth"
+    "$here/tools/dev-certs.sh" "$certs" operator reader || exit 1
+    scheme=https
+    export Gateway__Tls__CertificatePath="$certs/server.crt" Gateway__Tls__KeyPath="$certs/server.key"
+    export Gateway__Authentication__Mode=Required Gateway__Authentication__ClientCertificates__CaCertificatePath="$certs/ca.crt"
+    export Gateway__Authentication__ClientCertificates__Clients__0__Subject="CN=operator" \
+        Gateway__Authentication__ClientCertificates__Clients__0__Roles__0=admin Gateway__Authentication__ClientCertificates__Clients__0__Roles__1=reader
+    export Gateway__Authentication__ClientCertificates__Clients__1__Subject="CN=reader" \
+        Gateway__Authentication__ClientCertificates__Clients__1__Roles__0=reader Gateway__Authentication__ClientCertificates__Clients__1__Tenants__0="$tenant"
+    gateway_env=()
+    client=(--ca "$certs/ca.crt" --cert "$certs/operator.crt" --key "$certs/operator.key")
+else
+    scheme=http
+    # Authentication off: allowed only in the Development environment, and the gateway says so at start.
+    gateway_env=(DOTNET_ENVIRONMENT=Development Gateway__Authentication__Mode=None)
+    client=()
+fi
+export Gateway__GrpcEndpoint="$scheme://127.0.0.1:$grpc_port" Gateway__ConsentEndpoint="http://127.0.0.1:$consent_port"
+export Gateway__StatusEndpoint="$scheme://127.0.0.1:$status_port"
+(cd "$(bin Gateway)" && exec env "${gateway_env[@]}" dotnet O365Activity.Gateway.dll) >"$state/logs/gateway.log" 2>&1 &
 pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
 
-echo "gRPC gateway: http://127.0.0.1:$grpc_port (plain HTTP/2)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
-echo "Status page: http://127.0.0.1:$status_port/ (event sources; each tenant's sign-in map, admin activity and users)"
+if [ -n "$auth" ]; then
+    echo "gRPC gateway: https://127.0.0.1:$grpc_port (TLS; client certificates from $certs/ca.crt)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
+    echo "Status page: https://127.0.0.1:$status_port/ (import $certs/operator.p12, empty password, into the browser; its CA is $certs/ca.crt)"
+    # An anonymous call must be refused.
+    if anonymous=$("${cli[@]}" --gateway "https://127.0.0.1:$grpc_port" --ca "$certs/ca.crt" list 2>&1); then
+        echo "run-local.sh: an anonymous call to the gateway was NOT refused; stopping." >&2
+        exit 1
+    fi
+    echo "Authentication is on: an anonymous call is refused (${anonymous%%:*}); the demo uses $certs/operator.crt."
+else
+    echo "gRPC gateway: http://127.0.0.1:$grpc_port (plain HTTP/2; AUTHENTICATION OFF: ./run-local.sh --auth turns it on)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
+    echo "Status page: http://127.0.0.1:$status_port/ (event sources; each tenant's sign-in map, admin activity and users)"
+fi
 echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $state/logs"
-echo "Try from another terminal: dotnet $(bin tools/ActivityCli)/o365activity.dll --gateway http://127.0.0.1:$grpc_port list"
+echo "Try from another terminal: ${cli[*]} --gateway $scheme://127.0.0.1:$grpc_port ${client[*]} list"
 # A process that stops on its own (a crash, kill -9) is said at once; run-local.sh does not restart it.
 servers=("${pids[@]}")
 names=(emulator)
@@ -177,6 +214,6 @@ names+=(gateway)
 ) &
 pids+=($!)
 # In the background so that a TERM signal reaches the trap at once (bash runs traps only between commands).
-dotnet "$(bin tools/ActivityCli)/o365activity.dll" --gateway "http://127.0.0.1:$grpc_port" demo "$tenant" --name "Demo tenant" --unfiltered &
+"${cli[@]}" --gateway "$scheme://127.0.0.1:$grpc_port" "${client[@]}" demo "$tenant" --name "Demo tenant" --unfiltered &
 pids+=($!)
 wait "${pids[-1]}"

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using O365Activity.Gateway.Feeds;
+using O365Activity.Gateway.Security;
 using O365Activity.Gateway.Services;
 using O365Activity.Gateway.StatusPage;
 using O365Activity.Hosting;
@@ -43,7 +44,13 @@ public static class GatewayApp
         builder.Services.AddSingleton<HistoryQueries>();
         var connected = clusterClient is not null;
         builder.Services.AddSingleton(sp => new ClusterReadiness(sp.GetRequiredService<IHostApplicationLifetime>(), connected));
-        builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+        builder.AddGatewaySecurity();
+        builder.Services.AddGrpc(o =>
+        {
+            // Access first: a caller that may not make a call learns nothing else (not even whether the cluster is ready).
+            o.Interceptors.Add<AccessInterceptor>();
+            o.Interceptors.Add<ErrorMappingInterceptor>();
+        });
         builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<ActivityService>, ActivityMethods>();
         // Listen while the Orleans client is still connecting, so that calls get UNAVAILABLE rather than a refused connection.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
@@ -52,9 +59,9 @@ public static class GatewayApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.Http2.MaxStreamsPerConnection = gateway.MaxStreamsPerConnection;
-            Listen(kestrel, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
-            Listen(kestrel, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
-            Listen(kestrel, "Gateway:StatusEndpoint", gateway.StatusEndpoint, HttpProtocols.Http1);
+            Listen(kestrel, builder.Configuration, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
+            Listen(kestrel, builder.Configuration, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
+            Listen(kestrel, builder.Configuration, "Gateway:StatusEndpoint", gateway.StatusEndpoint, HttpProtocols.Http1);
         });
 
         if (clusterClient is not null)
@@ -101,6 +108,10 @@ public static class GatewayApp
 
             await next(context);
         });
+        // After the port check, before the status page's files: the fallback policy (an authenticated caller) covers them too.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        GatewaySecurity.WarnWhenOff(app);
         app.UseStatusPageFiles();
         app.MapGrpcService<EventSourcesService>();
         app.MapGrpcService<ActivityService>();
@@ -110,20 +121,29 @@ public static class GatewayApp
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string setting, Uri endpoint, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, IConfiguration configuration, string setting, Uri endpoint, HttpProtocols protocols)
     {
-        if (endpoint.Scheme != Uri.UriSchemeHttp)
+        if (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)
         {
-            throw new InvalidOperationException($"{setting} '{endpoint}' must be an http:// URL (terminate TLS in front of the gateway).");
+            throw new InvalidOperationException($"{setting} '{endpoint}' must be an http:// URL, or https:// with Gateway:Tls.");
+        }
+
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (endpoint.Scheme == Uri.UriSchemeHttps)
+            {
+                listen.UseHttps(https => GatewaySecurity.ConfigureHttps(https, configuration, setting));
+            }
         }
 
         if (endpoint.Host == "localhost")
         {
-            kestrel.ListenLocalhost(endpoint.Port, o => o.Protocols = protocols);
+            kestrel.ListenLocalhost(endpoint.Port, Configure);
         }
         else if (IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var address))
         {
-            kestrel.Listen(address, endpoint.Port, o => o.Protocols = protocols);
+            kestrel.Listen(address, endpoint.Port, Configure);
         }
         else
         {

@@ -18,7 +18,8 @@ public static partial class ConsentEndpoint
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapConsentCallback(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Path, HandleAsync);
+        // Entra's redirect: a browser without credentials of ours (GatewaySecurity's fallback policy does not apply).
+        endpoints.MapGet(Path, HandleAsync).AllowAnonymous();
         return endpoints;
     }
 

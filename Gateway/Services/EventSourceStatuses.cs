@@ -12,13 +12,15 @@ namespace O365Activity.Gateway.Services;
 public sealed class EventSourceStatuses(IGrainFactory grains, IEventStore store, ConsentUrlBuilder consentUrls)
 {
     /// <summary>Every event source's status, in the event store's order; a source deleted while the list is read is left out.</summary>
+    /// <param name="cancellationToken">Stops the listing.</param>
+    /// <param name="visible">Which tenants to include (a caller's scope); null for all.</param>
     /// <exception cref="EventSourceException">From the grains, for a failure other than a source deleted meanwhile.</exception>
-    public async Task<Proto.ListEventSourcesResponse> ListAsync(CancellationToken cancellationToken)
+    public async Task<Proto.ListEventSourcesResponse> ListAsync(CancellationToken cancellationToken, Func<Guid, bool>? visible = null)
     {
         var response = new Proto.ListEventSourcesResponse();
         foreach (var source in await store.ListSourcesAsync(cancellationToken))
         {
-            if (await GetOrNullAsync(source.TenantId) is { } status)
+            if ((visible is null || visible(source.TenantId)) && await GetOrNullAsync(source.TenantId) is { } status)
             {
                 response.EventSources.Add(status);
             }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Grpc.Core;
 using O365Activity.Contracts;
 using O365Activity.Contracts.EventSources;
+using O365Activity.Gateway.Security;
 using O365Activity.Storage;
 using Proto = O365Activity.Protos.V1;
 
@@ -44,8 +45,8 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
         statuses.GetAsync(TenantIds.Parse(request.TenantId));
 
     /// <inheritdoc />
-    public override Task<Proto.ListEventSourcesResponse> ListEventSources(Proto.ListEventSourcesRequest request, ServerCallContext context) =>
-        statuses.ListAsync(context.CancellationToken);
+    public override async Task<Proto.ListEventSourcesResponse> ListEventSources(Proto.ListEventSourcesRequest request, ServerCallContext context) =>
+        await statuses.ListAsync(context.CancellationToken, ClientAccess.Of(context).MaySee);
 
     /// <inheritdoc />
     public override async Task<Proto.DeleteEventSourceResponse> DeleteEventSource(Proto.DeleteEventSourceRequest request, ServerCallContext context)
@@ -81,13 +82,14 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     public override async Task WatchEventSources(Proto.WatchEventSourcesRequest request, IServerStreamWriter<Proto.EventSourceChange> responseStream, ServerCallContext context)
     {
         var cancellation = context.CancellationToken;
+        var access = ClientAccess.Of(context);
         // Subscribed first, then the snapshot: a change during the snapshot is sent after it, read afresh (never lost).
         var watcher = await watchers.AddAsync(cancellation);
         try
         {
             foreach (var source in await store.ListSourcesAsync(cancellation))
             {
-                if (await StatusOrNullAsync(source.TenantId) is { } status)
+                if (access.MaySee(source.TenantId) && await StatusOrNullAsync(source.TenantId) is { } status)
                 {
                     await responseStream.WriteAsync(new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.Current, TenantId = source.TenantId.ToString(), EventSource = status }, cancellation);
                 }
@@ -96,6 +98,11 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
             await responseStream.WriteAsync(new Proto.EventSourceChange { Kind = Proto.EventSourceChange.Types.Kind.InSync }, cancellation);
             await foreach (var change in watcher.Queue.Reader.ReadAllAsync(cancellation))
             {
+                if (!access.MaySee(change.TenantId))
+                {
+                    continue;
+                }
+
                 var status = change.Deleted ? null : await StatusOrNullAsync(change.TenantId);
                 await responseStream.WriteAsync(
                     status is null

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using O365Activity.Gateway.Security;
 using O365Activity.Gateway.Services;
 using Proto = O365Activity.Protos.V1;
 
@@ -22,12 +23,29 @@ public static partial class StatusApi
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup(StatusPageEndpoints.ApiPrefix);
+        // Who may read: a reader or an admin, and of the tenants only those in its scope (one answer for a tenant out of
+        // scope, whether it exists or not). The pages themselves need only an authenticated caller.
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            var access = ClientAccess.Of(context.HttpContext);
+            if (!access.HasAnyRole([GatewayRoles.Reader, GatewayRoles.Admin]))
+            {
+                return Results.Text("This client may not read the status API (it needs the role 'reader' or 'admin').", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            if (context.HttpContext.GetRouteValue("tenantId") is string tenant && !access.MaySee(tenant))
+            {
+                return Results.Text(ClientAccess.OutOfScopeMessage, "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            return await next(context);
+        });
         // Every event source (as ListEventSources), without consent URLs.
         api.MapGet("/sources", (HttpContext http, EventSourceStatuses statuses) =>
             AnswerAsync(http, async cancellation =>
             {
                 NoQuery(http.Request.Query);
-                return WithoutSecrets(await statuses.ListAsync(cancellation));
+                return WithoutSecrets(await statuses.ListAsync(cancellation, ClientAccess.Of(http).MaySee));
             }));
         // One tenant's event source (as GetEventSource), without its consent URL.
         api.MapGet("/tenants/{tenantId}", (HttpContext http, string tenantId, EventSourceStatuses statuses) =>

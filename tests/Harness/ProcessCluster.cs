@@ -114,6 +114,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     {
         var environment = Common();
         var address = grpcAddress ?? GrpcAddress;
+        // Authentication off (allowed in Development only) unless the caller's settings turn it on.
+        environment["DOTNET_ENVIRONMENT"] = "Development";
+        environment["Gateway__Authentication__Mode"] = "None";
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             environment[key] = value;
@@ -132,6 +135,11 @@ public sealed class ProcessCluster : IAsyncDisposable
             try
             {
                 await new EventSources.EventSourcesClient(channel).ListEventSourcesAsync(new ListEventSourcesRequest(), cancellationToken: deadline.Token);
+                return gateway;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                // Authentication is on and this channel has no credentials: the gateway answers (the caller waits for the cluster itself).
                 return gateway;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !deadline.IsCancellationRequested && gateway.IsRunning)

@@ -22,7 +22,7 @@ public static class Program
 {
     /// <summary>The one-line usage written after every usage error.</summary>
     internal const string Usage =
-        "usage: o365activity [--gateway URL] [--json] list | get T | create T [--name N] [--unfiltered] | delete T | renew T | consent-url T"
+        "usage: o365activity [--gateway URL] [--json] [--ca FILE] [--cert FILE --key FILE | --token-file FILE] list | get T | create T [--name N] [--unfiltered] | delete T | renew T | consent-url T"
         + " | update T [--name N] [--unfiltered BOOL] [--content-type TYPE]... [--federated-domain DOMAIN]... [--poll-interval TIME] [--backfill TIME]"
         + " | sources list|get|create|update|delete ..."
         + " | watch T [--after SEQUENCE] | tail ingress|admin|raw T [--after SEQUENCE | --since TIME] | demo T [--name N] [--unfiltered]"
@@ -94,7 +94,7 @@ public static class Program
             return 2;
         });
 
-        return new RootCommand("A command-line client of the O365 activity gateway's gRPC API, and the offline normalizer.")
+        var root = new RootCommand("A command-line client of the O365 activity gateway's gRPC API, and the offline normalizer.")
         {
             common.Gateway,
             common.Json,
@@ -114,6 +114,12 @@ public static class Program
             HistoryCommands.Locations(common),
             normalize,
         };
+        foreach (var option in common.CredentialOptions)
+        {
+            root.Options.Add(option);
+        }
+
+        return root;
     }
 
     /// <summary>

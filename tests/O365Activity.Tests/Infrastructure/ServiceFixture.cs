@@ -58,6 +58,15 @@ public class ServiceFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>The gateway's security settings, as command-line arguments: authentication off (Development) unless a fixture of its own turns it on.</summary>
+    protected virtual IEnumerable<string> GatewayArguments() => ["--environment=Development", "--Gateway:Authentication:Mode=None"];
+
+    /// <summary>The scheme of the gateway's gRPC and status endpoints (https for a fixture with TLS).</summary>
+    protected virtual string Scheme => "http";
+
+    /// <summary>The channel <see cref="Channel"/> is, to the gateway's gRPC endpoint.</summary>
+    protected virtual GrpcChannel CreateChannel(Uri address) => GrpcChannel.ForAddress(address);
+
     public Uri ConsentAddress { get; private set; } = null!;
 
     /// <summary>Where the gateway's status page and its JSON API listen.</summary>
@@ -120,9 +129,9 @@ public class ServiceFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
-        GrpcAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        GrpcAddress = new Uri($"{Scheme}://127.0.0.1:{Ports.Free()}");
         ConsentAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        StatusAddress = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        StatusAddress = new Uri($"{Scheme}://127.0.0.1:{Ports.Free()}");
         var gateway = GatewayApp.CreateBuilder(
         [
             $"--Gateway:GrpcEndpoint={GrpcAddress}",
@@ -134,6 +143,7 @@ public class ServiceFixture : IAsyncLifetime
             $"--Storage:ConnectionString={Database?.ConnectionString}",
             $"--Cluster:Mode={Mode}",
             "--Logging:LogLevel:Default=Warning",
+            .. GatewayArguments(),
         ], Cluster.Client);
         Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(gateway.Services, SharedStore);
         if (Logs is { } gatewayLogs)
@@ -145,7 +155,7 @@ public class ServiceFixture : IAsyncLifetime
         ConfigureGateway(gateway);
         Gateway = GatewayApp.Build(gateway);
         await Gateway.StartAsync();
-        Channel = GrpcChannel.ForAddress(GrpcAddress);
+        Channel = CreateChannel(GrpcAddress);
     }
 
     public async Task DisposeAsync()

@@ -38,7 +38,34 @@ internal sealed partial class CommonOptions
             Description = "Write JSON on standard output (one document per result; one object per line for streams) and messages on standard error.",
             Recursive = true,
         };
+        CaCertificate = FileOption("--ca", "O365ACTIVITY_CA", "A PEM file with the CA that issued the gateway's TLS certificate (https:// gateways whose certificate the system does not trust, such as ./run-local.sh --auth's)");
+        ClientCertificate = FileOption("--cert", "O365ACTIVITY_CERT", "A PEM file with this client's certificate, for a gateway that authenticates clients by certificate (with --key)");
+        ClientKey = FileOption("--key", "O365ACTIVITY_KEY", "A PEM file with the private key of --cert");
+        TokenFile = FileOption("--token-file", "O365ACTIVITY_TOKEN_FILE", "A file holding a bearer token (a JWT) for a gateway that authenticates clients by token; sent over https:// only");
     }
+
+    /// <summary><c>--ca FILE</c>.</summary>
+    public Option<string?> CaCertificate { get; }
+
+    /// <summary><c>--cert FILE</c>.</summary>
+    public Option<string?> ClientCertificate { get; }
+
+    /// <summary><c>--key FILE</c>.</summary>
+    public Option<string?> ClientKey { get; }
+
+    /// <summary><c>--token-file FILE</c>.</summary>
+    public Option<string?> TokenFile { get; }
+
+    /// <summary>The credential options, for the root command.</summary>
+    public IEnumerable<Option> CredentialOptions => [CaCertificate, ClientCertificate, ClientKey, TokenFile];
+
+    private static Option<string?> FileOption(string name, string variable, string description) => new(name)
+    {
+        Description = $"{description}; the default is {variable} when it is set.",
+        HelpName = "FILE",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null,
+    };
 
     /// <summary><c>--gateway URL</c>.</summary>
     public Option<string> Gateway { get; }
@@ -80,7 +107,19 @@ internal sealed partial class CommonOptions
             return 2;
         }
 
-        using var channel = GrpcChannel.ForAddress(gateway);
+        GrpcChannel channel;
+        try
+        {
+            channel = GatewayChannel.Create(gateway, new GatewayCredentials(
+                parseResult.GetValue(CaCertificate), parseResult.GetValue(ClientCertificate), parseResult.GetValue(ClientKey), parseResult.GetValue(TokenFile)));
+        }
+        catch (GatewayCredentialsException e)
+        {
+            await output.WarningAsync(e.Message);
+            return 2;
+        }
+
+        using var owned = channel;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
         {
@@ -127,7 +166,11 @@ internal sealed partial class CommonOptions
             ? $"UNAVAILABLE: cannot reach the gateway at {gateway.GetLeftPart(UriPartial.Authority)} ({reason})"
             : e.Status.DebugException is { } transport && NotGrpc(transport)
             ? $"UNAVAILABLE: {gateway.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is plain HTTP/2, by default http://127.0.0.1:5080)"
+            : e.StatusCode == StatusCode.Unauthenticated
+            ? $"UNAUTHENTICATED: the gateway needs credentials this call did not carry or it did not accept (--cert and --key, or --token-file; over https://){Detail(e)}"
             : $"{StatusName(e.StatusCode)}: {e.Status.Detail}";
+
+    private static string Detail(RpcException e) => string.IsNullOrEmpty(e.Status.Detail) || e.Status.Detail.StartsWith("Bad gRPC response", StringComparison.Ordinal) ? "" : $": {e.Status.Detail}";
 
     /// <summary>
     /// Whether the transport's error says the other end is not a gRPC server: a connection was made (refusals and unknown
