@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using O365Activity.Gateway;
 using O365Activity.Gateway.Security;
 using O365Activity.Protos.V1;
+using O365Activity.Tests.Cli;
 using O365Activity.Tests.Infrastructure;
 
 namespace O365Activity.Tests.Security;
@@ -306,6 +307,36 @@ public sealed class AuthenticationTests(SecuredServiceFixture fixture)
         // The callback's own answer to a forged state (not the authentication's 401).
         Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
         Assert.False(answer.Headers.WwwAuthenticate.Any());
+    }
+
+    [Fact]
+    public async Task Cli_WithATokenFile_IsScopedByItsClaims_AndWithoutCredentialsIsToldWhatToGive()
+    {
+        await EnsureSourcesAsync();
+        var tokenFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(tokenFile, fixture.Credentials.Token("siem-2", [GatewayRoles.Reader], [SecuredServiceFixture.TenantA.ToString()]) + "\n");
+            string[] gateway = ["--gateway", fixture.GrpcAddress.ToString(), "--ca", fixture.Credentials.CaPath];
+
+            var listed = await CliRunner.RunAsync([.. gateway, "--token-file", tokenFile, "--json", "list"]);
+            var anonymous = await CliRunner.RunAsync([.. gateway, "list"]);
+            var untrusted = await CliRunner.RunAsync("--gateway", fixture.GrpcAddress.ToString(), "--token-file", tokenFile, "list");
+
+            Assert.True(listed.Code == 0, listed.Error);
+            Assert.Contains(SecuredServiceFixture.TenantA.ToString(), listed.Output);
+            Assert.DoesNotContain(SecuredServiceFixture.TenantB.ToString(), listed.Output);
+            Assert.Equal(1, anonymous.Code);
+            Assert.StartsWith("UNAUTHENTICATED", anonymous.Error);
+            Assert.Contains("--cert", anonymous.Error);
+            // Without --ca the test CA is not trusted: the connection fails, the token is not sent.
+            Assert.Equal(1, untrusted.Code);
+            Assert.StartsWith("UNAVAILABLE", untrusted.Error);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
     }
 
     private async Task EnsureSourcesAsync()
