@@ -43,6 +43,7 @@ public static partial class GatewaySecurity
                     $"Gateway:Authentication:Mode is None in the {builder.Environment.EnvironmentName} environment: authentication may be off only in Development (set DOTNET_ENVIRONMENT=Development for a local run), never in production.");
             }
 
+            builder.Services.AddAuthentication();
             builder.Services.AddAuthorization();
             return;
         }
