@@ -4,6 +4,7 @@
 # this script started (the database keeps its data in .local/pg for the next run).
 #
 #   ./run-local.sh [--auth] [--silos N] [--records DIR] [--grpc-port PORT] [--consent-port PORT] [--status-port PORT] [--emulator-port PORT] [--pg-port PORT]
+#                  [--dashboard [--dashboard-port PORT]]
 #
 # Records served: DIR if given, else ../shared/samples when it exists, else the demo records the project ships.
 # --auth: authentication on, as in production: a development CA and certificates in .local/auth (tools/dev-certs.sh),
@@ -22,12 +23,14 @@ emulator_port=${EMULATOR_PORT:-5090}
 silo_port=${SILO_PORT:-11111}
 orleans_gateway_port=${ORLEANS_GATEWAY_PORT:-30000}
 pg_port=${PG_PORT:-55433}
+dashboard=false
+dashboard_port=${DASHBOARD_PORT:-5083}
 silos=1
 auth=""
 tenant=${DEMO_TENANT:-7e3f5c2a-9b1d-4e6f-8a2c-3d4b5e6f7a8b}
 while [ $# -gt 0 ]; do
     case "$1" in
-        --records|--grpc-port|--consent-port|--status-port|--emulator-port|--pg-port|--silos)
+        --records|--grpc-port|--consent-port|--status-port|--emulator-port|--pg-port|--silos|--dashboard-port)
             [ $# -ge 2 ] || { echo "$1 needs a value (see --help)" >&2; exit 2; } ;;
     esac
     case "$1" in
@@ -39,7 +42,9 @@ while [ $# -gt 0 ]; do
         --pg-port) pg_port=$2; shift 2 ;;
         --silos) silos=$2; shift 2 ;;
         --auth) auth=1; shift ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --dashboard) dashboard=true; shift ;;
+        --dashboard-port) dashboard_port=$2; shift 2 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -148,6 +153,8 @@ export Storage__ConnectionString="$connection" Cluster__AdvertisedAddress=127.0.
 export Collector__ClientId=$client_id Collector__ClientSecret=$client_secret
 export Collector__LoginEndpoint="http://127.0.0.1:$emulator_port" Collector__ManagementApiEndpoint="http://127.0.0.1:$emulator_port"
 export Collector__PollInterval=00:00:05
+# The Orleans dashboard (--dashboard): every silo collects its figures, the gateway serves its pages.
+export Cluster__Dashboard__Enabled=$dashboard Cluster__Dashboard__Endpoint="http://127.0.0.1:$dashboard_port"
 for i in $(seq 1 "$silos"); do
     name=silo; [ "$silos" -gt 1 ] && name="silo$i"
     (cd "$(bin Silo)" && Cluster__SiloPort=$((silo_port + i - 1)) Cluster__GatewayPort=$((orleans_gateway_port + i - 1)) \
@@ -178,7 +185,7 @@ else
     client=()
 fi
 export Gateway__GrpcEndpoint="$scheme://127.0.0.1:$grpc_port" Gateway__ConsentEndpoint="http://127.0.0.1:$consent_port"
-export Gateway__StatusEndpoint="$scheme://127.0.0.1:$status_port"
+export Gateway__StatusEndpoint="$scheme://127.0.0.1:$status_port" Gateway__Reflection=true
 (cd "$(bin Gateway)" && exec env "${gateway_env[@]}" dotnet O365Activity.Gateway.dll) >"$state/logs/gateway.log" 2>&1 &
 pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
 
@@ -195,6 +202,8 @@ else
     echo "gRPC gateway: http://127.0.0.1:$grpc_port (plain HTTP/2; AUTHENTICATION OFF: ./run-local.sh --auth turns it on)   consent callback: http://127.0.0.1:$consent_port/consent/callback"
     echo "Status page: http://127.0.0.1:$status_port/ (event sources; each tenant's sign-in map, admin activity and users)"
 fi
+echo "Health: grpc.health.v1 on the gRPC port (services liveness, readiness; reflection on); details: $scheme://127.0.0.1:$status_port/api/health"
+if [ "$dashboard" = true ]; then echo "Orleans dashboard: http://127.0.0.1:$dashboard_port/dashboard/"; fi
 echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $state/logs"
 echo "Try from another terminal: ${cli[*]} --gateway $scheme://127.0.0.1:$grpc_port ${client[*]} list"
 # A process that stops on its own (a crash, kill -9) is said at once; run-local.sh does not restart it.

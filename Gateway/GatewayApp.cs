@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using O365Activity.Gateway.Feeds;
+using O365Activity.Gateway.Operability;
 using O365Activity.Gateway.Security;
 using O365Activity.Gateway.Services;
 using O365Activity.Gateway.StatusPage;
@@ -54,6 +55,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<ActivityService>, ActivityMethods>();
         // Listen while the Orleans client is still connecting, so that calls get UNAVAILABLE rather than a refused connection.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
+        builder.AddGatewayOperability(ownClient: clusterClient is null);
 
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -118,6 +120,7 @@ public static class GatewayApp
         app.MapGrpcService<HistoryService>();
         app.MapConsentCallback();
         app.MapStatusPage();
+        app.MapGatewayOperability();
         return app;
     }
 

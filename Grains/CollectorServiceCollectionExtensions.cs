@@ -32,6 +32,7 @@ public static class CollectorServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectorOptions>, CredentialValidation>());
         services.TryAddSingleton<SourceConnections>();
+        services.TryAddSingleton(sp => new CollectorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         services.AddHttpClient(MsalTokenProvider.HttpClientName)
             .AddHttpMessageHandler(sp => RewriteFor(sp, o => o.LoginEndpoint, c => c.LoginHost));
@@ -42,13 +43,13 @@ public static class CollectorServiceCollectionExtensions
         // The HttpClient's own timeout would bound a call's retries and their waits too; the attempt timeout bounds one
         // attempt (until the response headers), and the retry strategy the waits (ApiRetryPolicy).
         api.ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
-        api.AddResilienceHandler("management-api", pipeline =>
+        api.AddResilienceHandler("management-api", (pipeline, context) =>
         {
-            pipeline.AddRetry(ApiRetryPolicy.Options());
+            pipeline.AddRetry(ApiRetryPolicy.Options(context.ServiceProvider.GetService<CollectorMetrics>()));
             pipeline.AddTimeout(ApiRetryPolicy.AttemptTimeout);
         });
-        api.AddHttpMessageHandler(sp => new RequestBudgetHandler(sp.GetRequiredService<RequestBudget>()));
-        services.TryAddSingleton<RequestBudget>();
+        api.AddHttpMessageHandler(sp => new RequestBudgetHandler(sp.GetRequiredService<RequestBudget>(), sp.GetService<CollectorMetrics>()));
+        services.TryAddSingleton(sp => new RequestBudget(sp.GetRequiredService<IOptions<CollectorOptions>>()) { Metrics = sp.GetService<CollectorMetrics>() });
 
         services.TryAddSingleton<ITokenProvider, MsalTokenProvider>();
         services.TryAddSingleton<ManagementApiClient>();

@@ -49,6 +49,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     private readonly PollWheel _wheel;
     private readonly SourceConnections _connections;
     private readonly ITokenProvider _tokens;
+    private readonly CollectorMetrics? _metrics;
     private PublishedStatus? _published;
     private bool _polling;
     private SourceContext? _source;
@@ -70,8 +71,10 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
         PollWheel wheel,
         SourceConnections connections,
         ITokenProvider tokens,
-        ServerClock? serverClock = null)
+        ServerClock? serverClock = null,
+        CollectorMetrics? metrics = null)
     {
+        _metrics = metrics;
         _tokens = tokens;
         _wheel = wheel;
         _connections = connections;
@@ -113,6 +116,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     {
         StopPolling();
         _connections.Remove(TenantId);
+        _metrics?.Forget(TenantId);
         await _stop.CancelAsync();
         if (_poll is { } running)
         {
@@ -410,6 +414,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
 
         // Delete interleaves with a running poll: cancel the next poll and the running one, and wait for it to unwind.
         StopPolling();
+        _metrics?.Forget(TenantId);
         await _stop.CancelAsync();
         if (_poll is { } running)
         {
@@ -545,6 +550,8 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
 
     private async Task PollOnceAsync(EventSourceSettings settings, CancellationToken cancellationToken)
     {
+        // One trace per poll cycle: the API's HTTP requests and the store's commands nest under it.
+        using var trace = CollectorMetrics.StartPoll(TenantId);
         var lastError = S.LastError;
         var changed = false;
         SourceContext source;
@@ -649,6 +656,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
             }
 
             health.Add(counters);
+            _metrics?.NewestRecord(TenantId, contentType, health.NewestRecordAt);
             changed |= !health.SameAs(before);
         }
 

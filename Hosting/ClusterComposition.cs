@@ -178,6 +178,7 @@ public static class ClusterComposition
         client.AddMemoryStreams(ActivityStreams.ProviderName, streams => streams.ConfigurePartitioning(StreamQueues));
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         client.UseConnectionRetryFilter<ConnectionRetryFilter>();
+        client.AddActivityTelemetry(configuration);
         if (settings.Mode == ClusterMode.Local)
         {
             var endpoints = (settings.GatewayEndpoints.Length > 0 ? settings.GatewayEndpoints : [$"127.0.0.1:{settings.GatewayPort}"])

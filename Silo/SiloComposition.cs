@@ -23,6 +23,7 @@ public static class SiloComposition
         silo.Services.AddAuditNormalization(configuration);
         silo.Services.AddHostedService<TenantRecoveryService>();
         silo.Services.AddHostedService<RetentionService>();
+        silo.AddActivityTelemetry(configuration);
         return silo;
     }
 }

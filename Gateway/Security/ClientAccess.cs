@@ -73,6 +73,9 @@ public sealed class ClientAccess
     /// <summary>True when the caller holds any of <paramref name="roles"/>.</summary>
     public bool HasAnyRole(IEnumerable<string> roles) => roles.Any(HasRole);
 
+    /// <summary>True when the caller may see every tenant (no tenant limit, or authentication off).</summary>
+    public bool MaySeeEveryTenant => !_enforced || _allTenants;
+
     /// <summary>True when the caller may see <paramref name="tenantId"/>.</summary>
     public bool MaySee(Guid tenantId) => !_enforced || _allTenants || _tenants.Contains(tenantId);
 

@@ -23,7 +23,8 @@ public sealed partial class ActivityService(
     IEventStore store,
     TenantFeeds feeds,
     IOptions<GatewayOptions> options,
-    ILogger<ActivityService> logger)
+    ILogger<ActivityService> logger,
+    Operability.GatewayMetrics metrics)
 {
     /// <summary>The response header that says the stream's position is fixed.</summary>
     public const string SubscribedHeader = "subscribed";
@@ -78,6 +79,7 @@ public sealed partial class ActivityService(
 
         var stream = kind?.ToString().ToLowerInvariant() ?? "raw";
         var feed = await feeds.AcquireAsync(tenantId, status.SourceId, context.CancellationToken);
+        metrics.StreamOpened(tenantId, stream);
         try
         {
             if (feed.Ended is { } gone)
@@ -128,6 +130,7 @@ public sealed partial class ActivityService(
         }
         finally
         {
+            metrics.StreamClosed(tenantId, stream);
             await feeds.ReleaseAsync(feed);
             LogUnsubscribed(logger, tenantId, stream);
         }

@@ -26,8 +26,19 @@ public static class ApiRetryPolicy
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>The options of the resilience pipeline's retry strategy (Polly, through Microsoft.Extensions.Http.Resilience).</summary>
-    public static HttpRetryStrategyOptions Options() => new()
+    /// <param name="metrics">Where a retry after HTTP 429 is counted as a throttling wait (<c>reason</c> <c>retry_after</c>); null: not counted.</param>
+    public static HttpRetryStrategyOptions Options(CollectorMetrics? metrics = null) => new()
     {
+        OnRetry = args =>
+        {
+            if (metrics is not null && args.Outcome.Result is { StatusCode: System.Net.HttpStatusCode.TooManyRequests, RequestMessage: { } request }
+                && request.Options.TryGetValue(RequestBudgetHandler.TenantKey, out var tenantId))
+            {
+                metrics.ThrottleWait(tenantId, args.RetryDelay, "retry_after");
+            }
+
+            return ValueTask.CompletedTask;
+        },
         MaxRetryAttempts = MaxRetries,
         ShouldRetryAfterHeader = false,
         ShouldHandle = args => ValueTask.FromResult(

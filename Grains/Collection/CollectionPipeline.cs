@@ -31,7 +31,8 @@ public sealed partial class CollectionPipeline(
     TimeProvider time,
     IOptions<CollectorOptions> options,
     ILogger<CollectionPipeline> logger,
-    Risk.SignInRiskEvaluator? risk = null)
+    Risk.SignInRiskEvaluator? risk = null,
+    CollectorMetrics? metrics = null)
 {
     private readonly CollectorOptions _options = options.Value;
 
@@ -65,7 +66,7 @@ public sealed partial class CollectionPipeline(
         }
 
         counters ??= new PollCounters();
-        var batch = new Batch(source, contentType, store, risk, time, _options.CursorSaveInterval, logger, committed, counters);
+        var batch = new Batch(source, contentType, store, risk, time, _options.CursorSaveInterval, logger, committed, counters, metrics);
         try
         {
             return await PollWindowsAsync(source, contentType, health, plan, batch, counters, cancellationToken);
@@ -239,7 +240,7 @@ public sealed partial class CollectionPipeline(
     /// store writes a batch, the pipeline fetches and normalizes the next one (the next commit waits for it, since it
     /// numbers its records after the last one stored).
     /// </summary>
-    private sealed class Batch(SourceContext source, string contentType, IEventStore store, Risk.SignInRiskEvaluator? risk, TimeProvider time, TimeSpan cursorSaveInterval, ILogger logger, Func<CommitResult, Task> committed, PollCounters counters)
+    private sealed class Batch(SourceContext source, string contentType, IEventStore store, Risk.SignInRiskEvaluator? risk, TimeProvider time, TimeSpan cursorSaveInterval, ILogger logger, Func<CommitResult, Task> committed, PollCounters counters, CollectorMetrics? metrics)
     {
         private Task? _inFlight;
 
@@ -314,7 +315,18 @@ public sealed partial class CollectionPipeline(
                     request = request with { Records = records, Profiles = profiles };
                 }
 
-                result = await store.CommitAsync(request, cancellationToken);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    result = await store.CommitAsync(request, cancellationToken);
+                }
+                catch
+                {
+                    metrics?.CommitFailed(request.TenantId, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                    throw;
+                }
+
+                metrics?.Committed(request.TenantId, contentType, request.Records.Count, result, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
             catch
             {

@@ -62,6 +62,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
     private readonly SourceConnections _connections;
     private readonly string? _publisherIdentifier;
     private readonly ServerClock? _clock;
+    private readonly CollectorMetrics? _metrics;
 
     /// <summary>Creates the client.</summary>
     /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client (with its resilience pipeline).</param>
@@ -69,8 +70,10 @@ public sealed class ManagementApiClient : IManagementActivityApi
     /// <param name="options">The cloud, the optional API endpoint override and the publisher identifier.</param>
     /// <param name="clock">Told the <c>Date</c> of every response (case CLK1); null: not measured.</param>
     /// <param name="connections">Each tenant's cloud (its API host); null: every tenant in <c>Collector:Cloud</c>.</param>
-    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null, SourceConnections? connections = null)
+    /// <param name="metrics">Counts the calls that fail, by HTTP status and error code; null: not counted.</param>
+    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null, SourceConnections? connections = null, CollectorMetrics? metrics = null)
     {
+        _metrics = metrics;
         _clock = clock;
         _http = httpClientFactory.CreateClient(HttpClientName);
         _tokens = tokens;
@@ -240,7 +243,9 @@ public sealed class ManagementApiClient : IManagementActivityApi
                 body = "";
             }
 
-            throw ManagementApiException.FromResponse(response.StatusCode, body, what, ApiRetryPolicy.RetryAfter(response));
+            var error = ManagementApiException.FromResponse(response.StatusCode, body, what, ApiRetryPolicy.RetryAfter(response));
+            _metrics?.Error(tenantId, (int)response.StatusCode, error.HasApiCode ? error.Code! : "http");
+            throw error;
         }
     }
 
@@ -258,10 +263,12 @@ public sealed class ManagementApiClient : IManagementActivityApi
         }
         catch (HttpRequestException e)
         {
+            _metrics?.Error(tenantId, 0, "connection");
             throw new ManagementApiException(0, null, $"API error {what}: {e.Message}");
         }
         catch (TimeoutRejectedException)
         {
+            _metrics?.Error(tenantId, 0, "timeout");
             throw new ManagementApiException(0, null, $"API error {what}: no answer within {ApiRetryPolicy.AttemptTimeout.TotalSeconds:F0} s, {ApiRetryPolicy.MaxRetries + 1} times.");
         }
     }

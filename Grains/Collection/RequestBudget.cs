@@ -51,6 +51,9 @@ public sealed class RequestBudget : IDisposable
         _nextSweep = _time.GetTimestamp() + (long)(SweepInterval.TotalSeconds * _time.TimestampFrequency);
     }
 
+    /// <summary>Where each wait for the budget is counted (<c>reason</c> <c>budget</c>); null: not counted.</summary>
+    public CollectorMetrics? Metrics { get; init; }
+
     /// <summary>Requests a tenant may make at once after a quiet second; 0 without a budget.</summary>
     public int BurstSize { get; }
 
@@ -106,6 +109,8 @@ public sealed class RequestBudget : IDisposable
 
                 throw;
             }
+
+            Metrics?.ThrottleWait(tenantId, wait, "budget");
         }
 
         return null;

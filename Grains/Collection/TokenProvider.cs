@@ -63,6 +63,7 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<MsalTokenProvider> _logger;
+    private readonly CollectorMetrics? _metrics;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Credential, Uri Authority), Lazy<IConfidentialClientApplication>> _applications = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string Token, DateTimeOffset RenewAt, SourceConnection Connection)> _current = new();
     private readonly List<System.Security.Cryptography.X509Certificates.X509Certificate2> _certificates = [];
@@ -76,8 +77,10 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
     /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client.</param>
     /// <param name="time">The clock tokens are renewed by.</param>
     /// <param name="logger">Logs failures with the tenant id (never a token or secret).</param>
-    public MsalTokenProvider(IOptions<CollectorOptions> options, SourceConnections connections, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<MsalTokenProvider> logger)
+    /// <param name="metrics">Counts the tokens asked of Entra; null: not counted.</param>
+    public MsalTokenProvider(IOptions<CollectorOptions> options, SourceConnections connections, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<MsalTokenProvider> logger, CollectorMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options.Value;
         _connections = connections;
         _httpClientFactory = httpClientFactory;
@@ -107,9 +110,19 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
                     $"The token's audience is '{audience}', not the {connection.Cloud} API host {connection.Endpoints.ApiHost.GetLeftPart(UriPartial.Authority)}: the event source's cloud does not match the application's.");
             }
 
+            if (result.AuthenticationResultMetadata?.TokenSource != TokenSource.Cache)
+            {
+                _metrics?.TokenRefreshed(tenantId, succeeded: true);
+            }
+
             var renewAt = result.AuthenticationResultMetadata?.RefreshOn ?? result.ExpiresOn - RenewBeforeExpiry;
             _current[tenantId] = (result.AccessToken, renewAt < result.ExpiresOn ? renewAt : result.ExpiresOn, connection);
             return result.AccessToken;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && CountFailure(tenantId))
+        {
+            // Not reached: the filter counts the failure, and the clauses below handle it.
+            throw;
         }
         catch (TokenAcquisitionException e)
         {
@@ -142,6 +155,13 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
             LogTokenRefused(_logger, tenantId, "credential_unusable", 0, e.Message);
             throw new TokenAcquisitionException("credential_unusable", $"The {connection.Credential} credential's certificate cannot be used: {e.Message}", e);
         }
+    }
+
+    /// <summary>Counts a failed token request; false, so that the exception goes on to its own handler.</summary>
+    private bool CountFailure(Guid tenantId)
+    {
+        _metrics?.TokenRefreshed(tenantId, succeeded: false);
+        return false;
     }
 
     /// <inheritdoc />

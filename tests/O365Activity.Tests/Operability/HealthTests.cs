@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text.Json;
+using Grpc.Health.V1;
+using O365Activity.Emulator;
+using O365Activity.Harness;
+using O365Activity.Protos.V1;
+using O365Activity.Tests.Infrastructure;
+
+namespace O365Activity.Tests.Operability;
+
+/// <summary><c>grpc.health.v1</c> on the gateway's gRPC endpoint, and the readiness report at <c>/api/health</c>.</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class HealthTests(ServiceFixture service)
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("liveness")]
+    [InlineData("readiness")]
+    public async Task LivenessAndReadiness_AreServing_WithTheClusterAndTheDatabaseUp(string name)
+    {
+        var health = new Health.HealthClient(service.Channel);
+
+        var answer = await health.CheckAsync(new HealthCheckRequest { Service = name });
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
+    }
+
+    [Fact]
+    public async Task ApiHealth_ListsAFailedSource_WithItsReason_AndStaysReady()
+    {
+        var tenant = Guid.NewGuid();
+        service.Emulator.State.GrantConsent(tenant);
+        using var fault = service.Emulator.State.InjectFault(new FaultRule
+        {
+            Kind = RequestKind.ListContent, TenantId = tenant, Times = null, StatusCode = 403, ContentType = "application/json; charset=utf-8",
+            Body = """{"error":{"code":"AF10001","message":"The permission set (ActivityFeed.Read) sent in the request did not include the expected permission."}}""",
+        });
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        await FailingSource.CreateAsync(sources, tenant);
+        Assert.Equal(ConnectionState.Failed, (await TestSources.WaitForStatusAsync(sources, tenant, s => s.State == ConnectionState.Failed)).State);
+
+        using var http = new HttpClient { BaseAddress = service.StatusAddress };
+        JsonElement report = default;
+        JsonElement? listed = null;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (listed is null && DateTimeOffset.UtcNow < deadline)
+        {
+            using var response = await http.GetAsync("/api/health");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            listed = report.GetProperty("checks").GetProperty("eventSources").GetProperty("data").GetProperty("failed").EnumerateArray()
+                .Cast<JsonElement?>().FirstOrDefault(s => s!.Value.GetProperty("tenantId").GetString() == tenant.ToString());
+            await Task.Delay(200);
+        }
+
+        Assert.NotNull(listed);
+        Assert.Contains("ActivityFeed.Read", listed.Value.GetProperty("reason").GetString());
+        Assert.Equal("Degraded", report.GetProperty("status").GetString());
+        Assert.Equal("Degraded", report.GetProperty("checks").GetProperty("eventSources").GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("cluster").GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Single(report.GetProperty("checks").GetProperty("cluster").GetProperty("data").GetProperty("silos").EnumerateArray());
+
+        // A failed source makes readiness degraded, not unhealthy: the gateway still serves, and says no more over gRPC.
+        var answer = await new Health.HealthClient(service.Channel).CheckAsync(new HealthCheckRequest { Service = "readiness" });
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
+    }
+
+    [Fact]
+    public async Task Reflection_IsOffByDefault()
+    {
+        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(service.Channel);
+        using var call = reflection.ServerReflectionInfo();
+        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+        {
+            await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+        Assert.Equal(Grpc.Core.StatusCode.Unimplemented, e.StatusCode);
+    }
+}
+
+/// <summary>Readiness follows the database: a gateway whose PostgreSQL server is stopped is NOT_SERVING, and SERVING again once it is back.</summary>
+public sealed class DatabaseReadinessTests : IClassFixture<DatabaseReadinessTests.BreakableDatabaseFixture>
+{
+    private readonly BreakableDatabaseFixture _service;
+
+    public DatabaseReadinessTests(BreakableDatabaseFixture service) => _service = service;
+
+    [Fact]
+    public async Task Readiness_IsNotServing_WhileTheDatabaseIsStopped_LivenessStaysServing()
+    {
+        var health = new Health.HealthClient(_service.Channel);
+        await WaitForAsync(health, "readiness", HealthCheckResponse.Types.ServingStatus.Serving);
+
+        await _service.Server.StopAsync();
+        try
+        {
+            await WaitForAsync(health, "readiness", HealthCheckResponse.Types.ServingStatus.NotServing);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "liveness" })).Status);
+            using var http = new HttpClient { BaseAddress = _service.StatusAddress };
+            using var response = await http.GetAsync("/api/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+            Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        }
+        finally
+        {
+            await _service.Server.RestartAsync();
+        }
+
+        await WaitForAsync(health, "readiness", HealthCheckResponse.Types.ServingStatus.Serving);
+    }
+
+    [Fact]
+    public async Task Readiness_IsNotServing_WhenTheDatabaseIsUnreachable()
+    {
+        // A data source on a port where nothing listens, checked as the gateway checks its own.
+        var check = new O365Activity.Gateway.Operability.DatabaseHealthCheck(new UnreachableDatabase());
+        var result = await check.CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, result.Status);
+        Assert.StartsWith("The database does not answer", result.Description);
+    }
+
+    private static async Task WaitForAsync(Health.HealthClient health, string name, HealthCheckResponse.Types.ServingStatus expected)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        HealthCheckResponse.Types.ServingStatus status;
+        while ((status = (await health.CheckAsync(new HealthCheckRequest { Service = name })).Status) != expected)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"{name}: expected {expected} within 30 s, still {status}");
+            await Task.Delay(100);
+        }
+    }
+
+    private sealed class UnreachableDatabase : IServiceProvider
+    {
+        private readonly Npgsql.NpgsqlDataSource _dataSource = Npgsql.NpgsqlDataSource.Create($"Host=127.0.0.1;Port={Ports.Free()};Username=nobody;Database=none;Timeout=2");
+
+        public object? GetService(Type serviceType) => serviceType == typeof(Npgsql.NpgsqlDataSource) ? _dataSource : null;
+    }
+
+    /// <summary>The whole service, whose gateway checks a PostgreSQL server of its own that a test can stop and start again.</summary>
+    public sealed class BreakableDatabaseFixture : ServiceFixture, IAsyncLifetime
+    {
+        public PostgresServer Server { get; private set; } = null!;
+
+        public new async Task InitializeAsync()
+        {
+            Server = await PostgresServer.StartAsync();
+            await base.InitializeAsync();
+        }
+
+        public new async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            await Server.DisposeAsync();
+        }
+
+        protected override void ConfigureGateway(Microsoft.AspNetCore.Builder.WebApplicationBuilder gateway) =>
+            gateway.Configuration["Storage:ConnectionString"] = Server.ConnectionString;
+    }
+}
