@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using O365Activity.Gateway.Feeds;
+using O365Activity.Gateway.Limits;
 using O365Activity.Gateway.Services;
 using O365Activity.Gateway.StatusPage;
 using O365Activity.Hosting;
@@ -44,6 +45,7 @@ public static class GatewayApp
         var connected = clusterClient is not null;
         builder.Services.AddSingleton(sp => new ClusterReadiness(sp.GetRequiredService<IHostApplicationLifetime>(), connected));
         builder.Services.AddGrpc(o => o.Interceptors.Add<ErrorMappingInterceptor>());
+        builder.AddGatewayLimits();
         builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<ActivityService>, ActivityMethods>();
         // Listen while the Orleans client is still connecting, so that calls get UNAVAILABLE rather than a refused connection.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
@@ -51,7 +53,6 @@ public static class GatewayApp
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.Http2.MaxStreamsPerConnection = gateway.MaxStreamsPerConnection;
             Listen(kestrel, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
             Listen(kestrel, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
             Listen(kestrel, "Gateway:StatusEndpoint", gateway.StatusEndpoint, HttpProtocols.Http1);
@@ -76,6 +77,7 @@ public static class GatewayApp
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var (consentPort, statusPort) = (options.ConsentEndpoint.Port, options.StatusEndpoint.Port);
+        app.UseTrustedProxies();
         app.Use(async (context, next) =>
         {
             // Each endpoint serves only its own routes: the consent page is public, the status page is for operators,
@@ -101,6 +103,7 @@ public static class GatewayApp
 
             await next(context);
         });
+        app.UseRateLimiter();
         app.UseStatusPageFiles();
         app.MapGrpcService<EventSourcesService>();
         app.MapGrpcService<ActivityService>();
