@@ -50,9 +50,9 @@ public sealed class GatewayLimitsOptions
     /// <summary>
     /// The largest <c>page_size</c> a history query may ask for (setting <c>Gateway:Limits:MaxPageSize</c>, default
     /// 1,000); more fails with <c>INVALID_ARGUMENT</c> naming the maximum. It also bounds each list of
-    /// <c>GetUserActivity</c>.
+    /// <c>GetUserActivity</c>. At least 20: the status page asks for pages of 20.
     /// </summary>
-    [Range(1, 100_000)]
+    [Range(20, 100_000)]
     public int MaxPageSize { get; set; } = 1_000;
 
     /// <summary>

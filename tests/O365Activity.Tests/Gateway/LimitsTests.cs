@@ -168,17 +168,17 @@ public sealed class LimitsTests(LimitsServiceFixture service)
         var history = new History.HistoryClient(channel);
         var tenant = Guid.NewGuid().ToString();
 
-        var ingress = await Assert.ThrowsAsync<RpcException>(() => history.ListIngressAsync(new ListIngressRequest { TenantId = tenant, PageSize = 6 }).ResponseAsync);
+        var ingress = await Assert.ThrowsAsync<RpcException>(() => history.ListIngressAsync(new ListIngressRequest { TenantId = tenant, PageSize = 21 }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, ingress.StatusCode);
-        Assert.Contains("1 to 5", ingress.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("1 to 20", ingress.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("Gateway:Limits:MaxPageSize", ingress.Status.Detail, StringComparison.Ordinal);
-        var admin = await Assert.ThrowsAsync<RpcException>(() => history.ListAdminAsync(new ListAdminRequest { TenantId = tenant, PageSize = 6 }).ResponseAsync);
+        var admin = await Assert.ThrowsAsync<RpcException>(() => history.ListAdminAsync(new ListAdminRequest { TenantId = tenant, PageSize = 21 }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, admin.StatusCode);
-        var user = await Assert.ThrowsAsync<RpcException>(() => history.GetUserActivityAsync(new GetUserActivityRequest { TenantId = tenant, User = "ana@example.com", PageSize = 6 }).ResponseAsync);
+        var user = await Assert.ThrowsAsync<RpcException>(() => history.GetUserActivityAsync(new GetUserActivityRequest { TenantId = tenant, User = "ana@example.com", PageSize = 21 }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, user.StatusCode);
 
         // At the maximum the request is accepted (and this tenant has no source).
-        var accepted = await Assert.ThrowsAsync<RpcException>(() => history.ListIngressAsync(new ListIngressRequest { TenantId = tenant, PageSize = 5 }).ResponseAsync);
+        var accepted = await Assert.ThrowsAsync<RpcException>(() => history.ListIngressAsync(new ListIngressRequest { TenantId = tenant, PageSize = 20 }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, accepted.StatusCode);
     }
 
@@ -282,7 +282,8 @@ public sealed class LimitsTests(LimitsServiceFixture service)
         Assert.Equal(1_000, Limits().StreamsPerConnection);
         Assert.Equal(["10.0.0.0/8", "192.0.2.1"], Limits(("Gateway:Limits:TrustedProxies:0", "10.0.0.0/8"), ("Gateway:Limits:TrustedProxies:1", "192.0.2.1")).TrustedProxies);
 
-        Assert.Throws<OptionsValidationException>(() => Limits(("Gateway:Limits:DefaultPageSize", "10"), ("Gateway:Limits:MaxPageSize", "5")));
+        Assert.Throws<OptionsValidationException>(() => Limits(("Gateway:Limits:DefaultPageSize", "30"), ("Gateway:Limits:MaxPageSize", "25")));
+        Assert.Throws<OptionsValidationException>(() => Limits(("Gateway:Limits:MaxPageSize", "19")));
         Assert.Throws<OptionsValidationException>(() => Limits(("Gateway:Limits:ManagementRequests", "30"), ("Gateway:Limits:ManagementBurst", "20")));
         Assert.Throws<OptionsValidationException>(() => Limits(("Gateway:Limits:TrustedProxies:0", "proxy.example.com")));
         Assert.Throws<OptionsValidationException>(() => Limits(("Gateway:Limits:MaxRequestBytes", "100")));

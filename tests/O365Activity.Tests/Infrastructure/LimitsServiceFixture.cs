@@ -9,7 +9,7 @@ namespace O365Activity.Tests.Infrastructure;
 
 /// <summary>
 /// A whole local service (in memory) whose gateway has small limits, for the limit tests: 3 streams per client, 2
-/// HTTP/2 streams per connection, requests of at most 4,096 bytes, pages of at most 5 (2 by default), 3 management
+/// HTTP/2 streams per connection, requests of at most 4,096 bytes, pages of at most 20 (2 by default), 3 management
 /// calls and then 1 an hour per client, 3 consent callbacks an hour per address, and one trusted proxy
 /// (<see cref="TrustedProxy"/>). Each test calls from loopback addresses of its own (<see cref="From"/>), so the
 /// per-client counts of one test do not touch another's.
@@ -29,7 +29,7 @@ public sealed class LimitsServiceFixture : ServiceFixture
             ["Gateway:Limits:StreamsPerClient"] = "3",
             ["Gateway:Limits:StreamsPerConnection"] = "2",
             ["Gateway:Limits:MaxRequestBytes"] = "4096",
-            ["Gateway:Limits:MaxPageSize"] = "5",
+            ["Gateway:Limits:MaxPageSize"] = "20",
             ["Gateway:Limits:DefaultPageSize"] = "2",
             ["Gateway:Limits:ManagementRequests"] = "1",
             ["Gateway:Limits:ManagementPeriod"] = "01:00:00",
