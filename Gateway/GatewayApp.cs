@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using O365Activity.Gateway.Feeds;
+using O365Activity.Gateway.Limits;
 using O365Activity.Gateway.Operability;
 using O365Activity.Gateway.Security;
 using O365Activity.Gateway.Services;
@@ -52,6 +53,7 @@ public static class GatewayApp
             o.Interceptors.Add<AccessInterceptor>();
             o.Interceptors.Add<ErrorMappingInterceptor>();
         });
+        builder.AddGatewayLimits();
         builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<ActivityService>, ActivityMethods>();
         // Listen while the Orleans client is still connecting, so that calls get UNAVAILABLE rather than a refused connection.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
@@ -60,7 +62,6 @@ public static class GatewayApp
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.Http2.MaxStreamsPerConnection = gateway.MaxStreamsPerConnection;
             Listen(kestrel, builder.Configuration, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
             Listen(kestrel, builder.Configuration, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
             Listen(kestrel, builder.Configuration, "Gateway:StatusEndpoint", gateway.StatusEndpoint, HttpProtocols.Http1);
@@ -85,6 +86,7 @@ public static class GatewayApp
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var (consentPort, statusPort) = (options.ConsentEndpoint.Port, options.StatusEndpoint.Port);
+        app.UseTrustedProxies();
         app.Use(async (context, next) =>
         {
             // Each endpoint serves only its own routes: the consent page is public, the status page is for operators,
@@ -110,6 +112,7 @@ public static class GatewayApp
 
             await next(context);
         });
+        app.UseRateLimiter();
         // After the port check, before the status page's files: the fallback policy (an authenticated caller) covers them too.
         app.UseAuthentication();
         app.UseAuthorization();

@@ -48,14 +48,6 @@ public sealed class GatewayOptions
     public TimeSpan SourceCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The most concurrent HTTP/2 streams (gRPC calls) one client connection may open (setting
-    /// <c>Gateway:MaxStreamsPerConnection</c>, default 1,000; Kestrel's own default is 100, at which a client's 101st
-    /// stream on a connection waits silently for a free one). Each open activity stream holds one.
-    /// </summary>
-    [Range(1, 100_000)]
-    public int MaxStreamsPerConnection { get; set; } = 1_000;
-
-    /// <summary>
     /// Most bytes of recent events the gateway keeps per tenant with open streams (setting
     /// <c>Gateway:FeedCacheBytes</c>, default 4 MiB): the events the notices carried, which the tenant's streams at or
     /// near the head are served from without reading the store, however many streams there are. A stream further

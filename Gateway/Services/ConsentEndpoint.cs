@@ -18,8 +18,9 @@ public static partial class ConsentEndpoint
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapConsentCallback(this IEndpointRouteBuilder endpoints)
     {
-        // Entra's redirect: a browser without credentials of ours (GatewaySecurity's fallback policy does not apply).
-        endpoints.MapGet(Path, HandleAsync).AllowAnonymous();
+        // Entra's redirect: anonymous (GatewaySecurity's fallback policy does not apply), and limited per client address
+        // instead (Gateway:Limits:ConsentRequests).
+        endpoints.MapGet(Path, HandleAsync).AllowAnonymous().RequireRateLimiting(Limits.GatewayLimits.ConsentPolicy);
         return endpoints;
     }
 
@@ -75,10 +76,20 @@ public static partial class ConsentEndpoint
         response.Headers.XFrameOptions = "DENY";
     }
 
+    /// <summary>
+    /// The page of a request refused for its address's rate (HTTP 429): it says when to try again and nothing else.
+    /// </summary>
+    /// <param name="retryAfterSeconds">When to try again, in seconds (also in the <c>Retry-After</c> header).</param>
+    public static string TooManyRequestsHtml(long retryAfterSeconds) =>
+        Html("Too many requests", $"Too many requests from this address. Try again in {retryAfterSeconds:N0} seconds.");
+
     private static IResult Page(HttpStatusCode status, string title, string bodyHtml) => Results.Content(
-        $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{Encode(title)}</title></head><body><h1>{Encode(title)}</h1><p>{bodyHtml}</p></body></html>",
+        Html(title, bodyHtml),
         "text/html; charset=utf-8",
         statusCode: (int)status);
+
+    private static string Html(string title, string bodyHtml) =>
+        $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{Encode(title)}</title></head><body><h1>{Encode(title)}</h1><p>{bodyHtml}</p></body></html>";
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
+using O365Activity.Gateway.Limits;
 using O365Activity.Storage;
 using O365Activity.Storage.History;
 using O365Activity.Storage.Wire;
@@ -22,14 +24,8 @@ namespace O365Activity.Gateway.Services;
 /// field), <c>NOT_FOUND</c> when the tenant has no event source. A store that cannot be reached throws its own
 /// exception, which <see cref="ErrorMappingInterceptor"/> maps to <c>UNAVAILABLE</c>.
 /// </remarks>
-public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
+public sealed class HistoryQueries(IEventStore store, IActivityHistory history, IOptions<GatewayLimitsOptions> limits)
 {
-    /// <summary>The page size when a request gives 0.</summary>
-    public const int DefaultPageSize = 100;
-
-    /// <summary>The largest page size a request may ask for.</summary>
-    public const int MaxPageSize = 1_000;
-
     /// <summary>The longest user name a request may give, in characters.</summary>
     public const int MaxUserLength = 1_024;
 
@@ -191,11 +187,18 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static int PageSize(int pageSize) => pageSize switch
+    private int PageSize(int pageSize) => PageSize(pageSize, limits.Value);
+
+    /// <summary>
+    /// The page size a request's <c>page_size</c> asks for: 0 is <see cref="GatewayLimitsOptions.DefaultPageSize"/>;
+    /// <c>INVALID_ARGUMENT</c>, naming the maximum and its setting, when negative or above
+    /// <see cref="GatewayLimitsOptions.MaxPageSize"/>.
+    /// </summary>
+    internal static int PageSize(int pageSize, GatewayLimitsOptions limits) => pageSize switch
     {
-        0 => DefaultPageSize,
-        >= 1 and <= MaxPageSize => pageSize,
-        _ => throw Invalid($"page_size must be 1 to {MaxPageSize:N0} (0 means {DefaultPageSize}); got {pageSize}."),
+        0 => limits.DefaultPageSize,
+        >= 1 when pageSize <= limits.MaxPageSize => pageSize,
+        _ => throw Invalid($"page_size must be 1 to {limits.MaxPageSize:N0}, the most this gateway allows (setting Gateway:Limits:MaxPageSize); 0 means {limits.DefaultPageSize:N0}. Got {pageSize}."),
     };
 
     private static bool NewestFirst(Proto.SortOrder order) => order switch

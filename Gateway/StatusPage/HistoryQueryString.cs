@@ -128,7 +128,7 @@ public static class HistoryQueryString
 
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size)
             ? size
-            : throw Invalid($"page_size: '{Shorten(text)}' is not a whole number (1 to 1,000; 0 or none: 100).");
+            : throw Invalid($"page_size: '{Shorten(text)}' is not a whole number (0 or none: the default page size).");
     }
 
     private static bool Flag(IQueryCollection query, string name) => Text(query, name).Trim().ToLowerInvariant() switch

@@ -117,6 +117,12 @@ public sealed class ProcessCluster : IAsyncDisposable
         // Authentication off (allowed in Development only) unless the caller's settings turn it on.
         environment["DOTNET_ENVIRONMENT"] = "Development";
         environment["Gateway__Authentication__Mode"] = "None";
+        // One test or benchmark client does the work of many (hundreds of streams, status polled every few ms, every tenant's consent): the
+        // per-client limits are tested on their own (Gateway/LimitsTests) and lifted here.
+        environment["Gateway__Limits__StreamsPerClient"] = "1000000";
+        environment["Gateway__Limits__ManagementRequests"] = "1000000";
+        environment["Gateway__Limits__ManagementBurst"] = "1000000";
+        environment["Gateway__Limits__ConsentRequests"] = "1000000";
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             environment[key] = value;

@@ -143,6 +143,12 @@ public class ServiceFixture : IAsyncLifetime
             $"--Storage:ConnectionString={Database?.ConnectionString}",
             $"--Cluster:Mode={Mode}",
             "--Logging:LogLevel:Default=Warning",
+            // The tests poll statuses every 50 ms and consent for every tenant from one address: the per-client limits are tested on their own
+            // (Gateway/LimitsTests) and lifted here.
+            "--Gateway:Limits:StreamsPerClient=1000000",
+            "--Gateway:Limits:ManagementRequests=1000000",
+            "--Gateway:Limits:ManagementBurst=1000000",
+            "--Gateway:Limits:ConsentRequests=1000000",
             .. GatewayArguments(),
         ], Cluster.Client);
         Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(gateway.Services, SharedStore);
