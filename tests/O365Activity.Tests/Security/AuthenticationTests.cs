@@ -339,6 +339,22 @@ public sealed class AuthenticationTests(SecuredServiceFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Health_AnswersAnonymously_ItsDetailedReportOnlyToClientsOfEveryTenant()
+    {
+        using var anonymous = fixture.ChannelFor();
+        using var anonymousStatus = fixture.StatusClient();
+        using var scoped = fixture.StatusClient(fixture.Reader);
+        using var operatorStatus = fixture.StatusClient(fixture.Operator);
+
+        var live = await new Grpc.Health.V1.Health.HealthClient(anonymous).CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = "liveness" });
+
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, live.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymousStatus.GetAsync("/api/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await scoped.GetAsync("/api/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await operatorStatus.GetAsync("/api/health")).StatusCode);
+    }
+
     private async Task EnsureSourcesAsync()
     {
         var sources = new EventSources.EventSourcesClient(fixture.Channel);
