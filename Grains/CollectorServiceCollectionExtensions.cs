@@ -48,6 +48,16 @@ public static class CollectorServiceCollectionExtensions
             pipeline.AddTimeout(ApiRetryPolicy.AttemptTimeout);
         });
         api.AddHttpMessageHandler(sp => new RequestBudgetHandler(sp.GetRequiredService<RequestBudget>()));
+        // Polly logs each retried attempt at Warning, with the exception's stack trace; the client logs the sequence once
+        // with its outcome (RetryRecord), so this pipeline's own events go to Debug.
+        services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry =>
+        {
+            var inner = telemetry.SeverityProvider;
+            telemetry.SeverityProvider = args =>
+                args.Source.PipelineName?.StartsWith(ManagementApiClient.HttpClientName, StringComparison.Ordinal) == true
+                    ? Polly.Telemetry.ResilienceEventSeverity.Debug
+                    : inner?.Invoke(args) ?? args.Event.Severity;
+        });
         services.TryAddSingleton<RequestBudget>();
 
         services.TryAddSingleton<ITokenProvider, MsalTokenProvider>();

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
@@ -50,7 +51,7 @@ public sealed record SubscriptionInfo
 /// not come back to the caller's scheduler (<c>ConfigureAwait(false)</c>), so a grain's poll returns to its own
 /// scheduler once per call rather than once per await.
 /// </summary>
-public sealed class ManagementApiClient : IManagementActivityApi
+public sealed partial class ManagementApiClient : IManagementActivityApi
 {
     /// <summary>Name of the HttpClient this client uses.</summary>
     public const string HttpClientName = "management-api";
@@ -62,6 +63,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
     private readonly SourceConnections _connections;
     private readonly string? _publisherIdentifier;
     private readonly ServerClock? _clock;
+    private readonly ILogger? _logger;
 
     /// <summary>Creates the client.</summary>
     /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client (with its resilience pipeline).</param>
@@ -69,8 +71,12 @@ public sealed class ManagementApiClient : IManagementActivityApi
     /// <param name="options">The cloud, the optional API endpoint override and the publisher identifier.</param>
     /// <param name="clock">Told the <c>Date</c> of every response (case CLK1); null: not measured.</param>
     /// <param name="connections">Each tenant's cloud (its API host); null: every tenant in <c>Collector:Cloud</c>.</param>
-    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null, SourceConnections? connections = null)
+    /// <param name="logger">Logs a request that succeeded after retries, once per request with its attempts and waits; null: not logged.</param>
+    public ManagementApiClient(
+        IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null, SourceConnections? connections = null,
+        ILogger<ManagementApiClient>? logger = null)
     {
+        _logger = logger;
         _clock = clock;
         _http = httpClientFactory.CreateClient(HttpClientName);
         _tokens = tokens;
@@ -240,7 +246,9 @@ public sealed class ManagementApiClient : IManagementActivityApi
                 body = "";
             }
 
-            throw ManagementApiException.FromResponse(response.StatusCode, body, what, ApiRetryPolicy.RetryAfter(response));
+            // The retries' outcome in the message: the one log line of the sequence (the poll's) says what was tried.
+            var retries = response.RequestMessage?.Options.TryGetValue(RetryRecord.Key, out var record) == true && record.Retries > 0 ? $" ({record})" : "";
+            throw ManagementApiException.FromResponse(response.StatusCode, body, what + retries, ApiRetryPolicy.RetryAfter(response));
         }
     }
 
@@ -250,15 +258,23 @@ public sealed class ManagementApiClient : IManagementActivityApi
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Options.Set(RequestBudgetHandler.TenantKey, tenantId);
+        var retries = new RetryRecord();
+        request.Options.Set(RetryRecord.Key, retries);
         try
         {
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             _clock?.Observe(response.Headers.Date, tenantId);
+            if (retries.Retries > 0 && response.IsSuccessStatusCode && _logger is not null)
+            {
+                // Once per retry sequence, not per attempt (Polly's own per-attempt events are turned down to Debug).
+                LogRecovered(_logger, tenantId, what, retries.Retries + 1, retries.Waited.TotalSeconds, string.Join(", ", retries.Failures));
+            }
+
             return response;
         }
         catch (HttpRequestException e)
         {
-            throw new ManagementApiException(0, null, $"API error {what}: {e.Message}");
+            throw new ManagementApiException(0, null, $"API error {what}: {e.Message}" + (retries.Retries > 0 ? $" ({retries})" : ""));
         }
         catch (TimeoutRejectedException)
         {
@@ -325,4 +341,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
 
         return uri;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {What} succeeded after {Attempts} attempts and {WaitedSeconds:F1} s of waits (earlier attempts: {Failures})")]
+    private static partial void LogRecovered(ILogger logger, Guid tenantId, string what, int attempts, double waitedSeconds, string failures);
 }
