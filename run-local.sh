@@ -69,6 +69,13 @@ if ! flock -n 9; then
     echo "run-local.sh is already running in this clone ($here); stop it first (Ctrl-C in its terminal)." >&2
     exit 1
 fi
+# Each run logs to a folder of its own, .local/logs/<UTC start time>/, and .local/logs/latest points at the newest;
+# the 20 newest runs are kept. (Logs of runs before this layout, .local/logs/*.log, are left alone.)
+logs="$state/logs/$(date -u +%Y-%m-%dT%H-%M-%SZ)"
+while [ -e "$logs" ]; do logs="$logs+"; done
+mkdir -p "$logs"
+ln -sfn "$(basename "$logs")" "$state/logs/latest"
+ls -1d "$state"/logs/20??-??-??T??-??-??Z* 2>/dev/null | sort | head -n -20 | while read -r old; do rm -rf "$old"; done
 pids=()
 cleanup() {
     # Ignore further INT/TERM (Ctrl-C twice, or timeout signalling the script and then its group): the clean-up must
@@ -85,17 +92,17 @@ cleanup() {
     for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     "$here/tools/local-postgres.sh" stop "$state/pg" >/dev/null 2>&1 || true
-    echo "Stopped. Logs are in $state/logs; the database's data stays in $state/pg."
+    echo "Stopped. Logs are in $logs; the database's data stays in $state/pg."
 }
 trap cleanup EXIT INT TERM
 
 wait_for_port() { # name port pid
     for _ in $(seq 1 120); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
-        if ! kill -0 "$3" 2>/dev/null; then echo "$1 exited; see $state/logs/$1.log" >&2; tail -n 20 "$state/logs/$1.log" >&2; exit 1; fi
+        if ! kill -0 "$3" 2>/dev/null; then echo "$1 exited; see $logs/$1.log" >&2; tail -n 20 "$logs/$1.log" >&2; exit 1; fi
         sleep 0.5
     done
-    echo "$1 did not open port $2 within 60 s; see $state/logs/$1.log" >&2
+    echo "$1 did not open port $2 within 60 s; see $logs/$1.log" >&2
     exit 1
 }
 
@@ -142,7 +149,7 @@ echo "Serving audit records from $records"
 (cd "$(bin tests/Emulator)" && exec dotnet O365Activity.Emulator.dll --urls "http://127.0.0.1:$emulator_port" \
     --records "$records" --client-id "$client_id" --client-secret "$client_secret" --generate-every 15s \
     --consent-file "$state/emulator-consents.txt") \
-    >"$state/logs/emulator.log" 2>&1 &
+    >"$logs/emulator.log" 2>&1 &
 pids+=($!); wait_for_port emulator "$emulator_port" "${pids[-1]}"
 
 # PostgreSQL: created in .local/pg on the first run, reused after (as a non-root user: PostgreSQL refuses root).
@@ -158,7 +165,7 @@ export Cluster__Dashboard__Enabled=$dashboard Cluster__Dashboard__Endpoint="http
 for i in $(seq 1 "$silos"); do
     name=silo; [ "$silos" -gt 1 ] && name="silo$i"
     (cd "$(bin Silo)" && Cluster__SiloPort=$((silo_port + i - 1)) Cluster__GatewayPort=$((orleans_gateway_port + i - 1)) \
-        exec dotnet O365Activity.Silo.dll) >"$state/logs/$name.log" 2>&1 &
+        exec dotnet O365Activity.Silo.dll) >"$logs/$name.log" 2>&1 &
     pids+=($!); wait_for_port "$name" "$((orleans_gateway_port + i - 1))" "${pids[-1]}"
 done
 echo "$silos silo(s) up: silo ports $silo_port.., gateway ports $orleans_gateway_port.."
@@ -186,7 +193,7 @@ else
 fi
 export Gateway__GrpcEndpoint="$scheme://127.0.0.1:$grpc_port" Gateway__ConsentEndpoint="http://127.0.0.1:$consent_port"
 export Gateway__StatusEndpoint="$scheme://127.0.0.1:$status_port" Gateway__Reflection=true
-(cd "$(bin Gateway)" && exec env "${gateway_env[@]}" dotnet O365Activity.Gateway.dll) >"$state/logs/gateway.log" 2>&1 &
+(cd "$(bin Gateway)" && exec env "${gateway_env[@]}" dotnet O365Activity.Gateway.dll) >"$logs/gateway.log" 2>&1 &
 pids+=($!); wait_for_port gateway "$grpc_port" "${pids[-1]}"
 
 if [ -n "$auth" ]; then
@@ -204,7 +211,7 @@ else
 fi
 echo "Health: grpc.health.v1 on the gRPC port (services liveness, readiness; reflection on); details: $scheme://127.0.0.1:$status_port/api/health"
 if [ "$dashboard" = true ]; then echo "Orleans dashboard: http://127.0.0.1:$dashboard_port/dashboard/"; fi
-echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $state/logs"
+echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $logs (also $state/logs/latest)"
 echo "Try from another terminal: ${cli[*]} --gateway $scheme://127.0.0.1:$grpc_port ${client[*]} list"
 # A process that stops on its own (a crash, kill -9) is said at once; run-local.sh does not restart it.
 servers=("${pids[@]}")
@@ -215,7 +222,7 @@ names+=(gateway)
     while sleep 2; do
         for i in "${!servers[@]}"; do
             if ! kill -0 "${servers[$i]}" 2>/dev/null; then
-                echo "run-local.sh: the ${names[$i]} (pid ${servers[$i]}) has stopped; see $state/logs/${names[$i]}.log. Ctrl-C and run ./run-local.sh again to restart everything." >&2
+                echo "run-local.sh: the ${names[$i]} (pid ${servers[$i]}) has stopped; see $logs/${names[$i]}.log. Ctrl-C and run ./run-local.sh again to restart everything." >&2
                 unset 'servers[i]'
             fi
         done

@@ -34,12 +34,18 @@ public static class CollectorServiceCollectionExtensions
         services.TryAddSingleton<SourceConnections>();
         services.TryAddSingleton(sp => new CollectorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 
+        // Outbound requests go only to the clouds' hosts and the configured overrides (OutboundAllowList): MSAL's after
+        // the login-endpoint rewrite, the API client's outside the retries (a refused request is not retried).
+        services.TryAddSingleton<OutboundAllowList>();
+        services.AddHostedService(sp => new OutboundAllowListReport(sp.GetRequiredService<OutboundAllowList>()));
         services.AddHttpClient(MsalTokenProvider.HttpClientName)
-            .AddHttpMessageHandler(sp => RewriteFor(sp, o => o.LoginEndpoint, c => c.LoginHost));
+            .AddHttpMessageHandler(sp => RewriteFor(sp, o => o.LoginEndpoint, c => c.LoginHost))
+            .AddHttpMessageHandler(sp => AllowList(sp, MsalTokenProvider.HttpClientName, l => l.Login));
         // The resilience pipeline first (outermost), then the request budget, so that every attempt waits its turn.
         // No request logging: the client logs what fails, and the factory's scope and request logs cost an idle tenant's
         // poll a tenth of its CPU.
-        var api = services.AddHttpClient(ManagementApiClient.HttpClientName).RemoveAllLoggers();
+        var api = services.AddHttpClient(ManagementApiClient.HttpClientName).RemoveAllLoggers()
+            .AddHttpMessageHandler(sp => AllowList(sp, ManagementApiClient.HttpClientName, l => l.Api));
         // The HttpClient's own timeout would bound a call's retries and their waits too; the attempt timeout bounds one
         // attempt (until the response headers), and the retry strategy the waits (ApiRetryPolicy).
         api.ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
@@ -49,6 +55,16 @@ public static class CollectorServiceCollectionExtensions
             pipeline.AddTimeout(ApiRetryPolicy.AttemptTimeout);
         });
         api.AddHttpMessageHandler(sp => new RequestBudgetHandler(sp.GetRequiredService<RequestBudget>(), sp.GetService<CollectorMetrics>()));
+        // Polly logs each retried attempt at Warning, with the exception's stack trace; the client logs the sequence once
+        // with its outcome (RetryRecord), so this pipeline's own events go to Debug.
+        services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry =>
+        {
+            var inner = telemetry.SeverityProvider;
+            telemetry.SeverityProvider = args =>
+                args.Source.PipelineName?.StartsWith(ManagementApiClient.HttpClientName, StringComparison.Ordinal) == true
+                    ? Polly.Telemetry.ResilienceEventSeverity.Debug
+                    : inner?.Invoke(args) ?? args.Event.Severity;
+        });
         services.TryAddSingleton(sp => new RequestBudget(sp.GetRequiredService<IOptions<CollectorOptions>>()) { Metrics = sp.GetService<CollectorMetrics>() });
 
         services.TryAddSingleton<ITokenProvider, MsalTokenProvider>();
@@ -68,6 +84,12 @@ public static class CollectorServiceCollectionExtensions
         return endpoint(options) is { } target
             ? new EndpointRewriteHandler([.. Enum.GetValues<CloudName>().Select(c => host(CloudEndpoints.For(c))).Distinct()], target)
             : new PassThroughHandler();
+    }
+
+    private static OutboundAllowListHandler AllowList(IServiceProvider services, string client, Func<OutboundAllowList, IReadOnlySet<string>> origins)
+    {
+        var list = services.GetRequiredService<OutboundAllowList>();
+        return new OutboundAllowListHandler(client, origins(list), list);
     }
 
     private sealed class PassThroughHandler : DelegatingHandler;

@@ -236,6 +236,11 @@ public static class ClusterComposition
                 throw new InvalidOperationException($"Storage:ConnectionString is not an Npgsql connection string: {e.Message}", e);
             }
 
+            if (options.PasswordFile is { Length: > 0 } passwordFile)
+            {
+                connection.Password = ReadPasswordFile(passwordFile);
+            }
+
             if (string.IsNullOrEmpty(connection.ApplicationName))
             {
                 connection.ApplicationName = "o365activity";
@@ -248,5 +253,21 @@ public static class ClusterComposition
         services.TryAddSingleton<IEventStore, PostgresEventStore>();
         services.TryAddSingleton<SchemaMigrator>();
         return services;
+    }
+
+    /// <summary>The database password in <c>Storage:PasswordFile</c>, without surrounding white space.</summary>
+    /// <exception cref="InvalidOperationException">When the file cannot be read or is empty (the message names the setting and the path, never a content).</exception>
+    private static string ReadPasswordFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim() is { Length: > 0 } password
+                ? password
+                : throw new InvalidOperationException($"Storage:PasswordFile: the file '{path}' is empty.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidOperationException($"Storage:PasswordFile: the file '{path}' cannot be read: {e.Message}", e);
+        }
     }
 }

@@ -127,7 +127,7 @@ public sealed partial class StatusWatchers(IClusterClient cluster, ILogger<Statu
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from the status changes failed: {Error}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing from the status changes failed: {Error}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, string error);
 }
 

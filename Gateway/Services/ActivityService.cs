@@ -136,9 +136,9 @@ public sealed partial class ActivityService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: a client opened the {Stream} stream after sequence {Position}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {TenantId}: a client opened the {Stream} stream after sequence {Position}")]
     private static partial void LogSubscribed(ILogger logger, Guid tenantId, string stream, long position);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: a client left the {Stream} stream")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {TenantId}: a client left the {Stream} stream")]
     private static partial void LogUnsubscribed(ILogger logger, Guid tenantId, string stream);
 }

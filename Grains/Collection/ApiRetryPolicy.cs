@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Http.Resilience;
+using Polly;
 
 namespace O365Activity.Grains.Collection;
 
@@ -29,8 +30,20 @@ public static class ApiRetryPolicy
     /// <param name="metrics">Where a retry after HTTP 429 is counted as a throttling wait (<c>reason</c> <c>retry_after</c>); null: not counted.</param>
     public static HttpRetryStrategyOptions Options(CollectorMetrics? metrics = null) => new()
     {
+        MaxRetryAttempts = MaxRetries,
+        ShouldRetryAfterHeader = false,
+        ShouldHandle = args => ValueTask.FromResult(
+            !args.Context.CancellationToken.IsCancellationRequested && HttpClientResiliencePredicates.IsTransient(args.Outcome) && !(RetryAfter(args.Outcome.Result) > MaxInlineWait)),
+        DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Delay(args.AttemptNumber, RetryAfter(args.Outcome.Result), Random.Shared.NextDouble())),
         OnRetry = args =>
         {
+            // Told to the request's record (if the caller gave it one), so that the sequence is logged once with its outcome.
+            if (args.Context.GetRequestMessage()?.Options.TryGetValue(RetryRecord.Key, out var record) == true)
+            {
+                record.Retried(args.RetryDelay, args.Outcome.Result is { } response ? $"HTTP {(int)response.StatusCode}" : args.Outcome.Exception?.GetType().Name ?? "no answer");
+            }
+
+            // A retry after HTTP 429 is a throttling wait.
             if (metrics is not null && args.Outcome.Result is { StatusCode: System.Net.HttpStatusCode.TooManyRequests, RequestMessage: { } request }
                 && request.Options.TryGetValue(RequestBudgetHandler.TenantKey, out var tenantId))
             {
@@ -39,11 +52,6 @@ public static class ApiRetryPolicy
 
             return ValueTask.CompletedTask;
         },
-        MaxRetryAttempts = MaxRetries,
-        ShouldRetryAfterHeader = false,
-        ShouldHandle = args => ValueTask.FromResult(
-            !args.Context.CancellationToken.IsCancellationRequested && HttpClientResiliencePredicates.IsTransient(args.Outcome) && !(RetryAfter(args.Outcome.Result) > MaxInlineWait)),
-        DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Delay(args.AttemptNumber, RetryAfter(args.Outcome.Result), Random.Shared.NextDouble())),
     };
 
     /// <summary>The wait before retry number <paramref name="attempt"/> + 1.</summary>
@@ -82,4 +90,39 @@ public static class ApiRetryPolicy
 
         return null;
     }
+}
+
+/// <summary>
+/// What the retries of one request went through (set on the request by its sender, filled by the retry strategy's
+/// <c>OnRetry</c>): how many retries, how long they waited, and how each failed attempt ended. The sender logs the
+/// sequence once, with its outcome, rather than each attempt.
+/// </summary>
+public sealed class RetryRecord
+{
+    /// <summary>The request option that carries the record.</summary>
+    public static readonly HttpRequestOptionsKey<RetryRecord> Key = new("o365activity.retry-record");
+
+    private readonly List<string> _failures = [];
+
+    /// <summary>Retries made so far (attempts less one).</summary>
+    public int Retries => _failures.Count;
+
+    /// <summary>The waits before the retries, added up.</summary>
+    public TimeSpan Waited { get; private set; }
+
+    /// <summary>How each failed attempt ended, in order (<c>HTTP 503</c>, <c>HttpRequestException</c>, <c>TimeoutRejectedException</c>).</summary>
+    public IReadOnlyList<string> Failures => _failures;
+
+    /// <summary>Records a failed attempt that is retried after <paramref name="wait"/>.</summary>
+    /// <param name="wait">The wait before the retry.</param>
+    /// <param name="failure">How the attempt ended.</param>
+    public void Retried(TimeSpan wait, string failure)
+    {
+        Waited += wait;
+        _failures.Add(failure);
+    }
+
+    /// <summary>For messages: <c>4 attempts, 7.2 s of waits (HTTP 503, HTTP 503, HTTP 503)</c>.</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Retries + 1} attempts, {Waited.TotalSeconds:F1} s of waits ({string.Join(", ", _failures)})");
 }

@@ -10,9 +10,11 @@ namespace O365Activity.Grains.Collection;
 /// applications (or clouds) are collected side by side (case AU1).
 /// </summary>
 /// <remarks>
-/// Exactly one of <see cref="ClientSecret"/>, <see cref="CertificatePath"/> and <see cref="CertificateThumbprint"/> is
-/// set. The secret and the certificate password are secrets: <see cref="ToString"/> never shows them, and the service
-/// never logs them.
+/// Exactly one of <see cref="ClientSecret"/> (or <see cref="ClientSecretFile"/>), <see cref="CertificatePath"/> and
+/// <see cref="CertificateThumbprint"/> is set. The secret and the certificate password are secrets (marked with Orleans' <see cref="RedactAttribute"/>):
+/// <see cref="ToString"/> never shows them, and the service never logs them. Each may come from a file instead
+/// (<see cref="ClientSecretFile"/>, <see cref="CertificatePasswordFile"/>: a mounted secret, read when the credential is
+/// first used, surrounding white space ignored), so that no secret has to be in configuration files or the environment.
 /// </remarks>
 public class ApplicationCredential
 {
@@ -20,7 +22,11 @@ public class ApplicationCredential
     public string ClientId { get; set; } = "";
 
     /// <summary>The client secret. A secret.</summary>
+    [Redact]
     public string? ClientSecret { get; set; }
+
+    /// <summary>A file holding the client secret (instead of <see cref="ClientSecret"/>), for example a mounted Kubernetes or Docker secret.</summary>
+    public string? ClientSecretFile { get; set; }
 
     /// <summary>
     /// A certificate with its private key: a PEM file (certificate and key, or the key in
@@ -32,7 +38,11 @@ public class ApplicationCredential
     public string? CertificateKeyPath { get; set; }
 
     /// <summary>The PKCS#12 file's password, or an encrypted PEM key's. A secret.</summary>
+    [Redact]
     public string? CertificatePassword { get; set; }
+
+    /// <summary>A file holding <see cref="CertificatePassword"/> (instead of the setting itself).</summary>
+    public string? CertificatePasswordFile { get; set; }
 
     /// <summary>The SHA-1 thumbprint of a certificate (with its private key) in the <c>My</c> store of <see cref="CertificateStoreLocation"/>.</summary>
     public string? CertificateThumbprint { get; set; }
@@ -42,7 +52,7 @@ public class ApplicationCredential
 
     /// <summary>What kind of credential this is, for messages: <c>client secret</c>, <c>certificate file</c> or <c>certificate in the store</c>.</summary>
     public string Kind =>
-        ClientSecret is { Length: > 0 } ? "client secret"
+        ClientSecret is { Length: > 0 } || ClientSecretFile is { Length: > 0 } ? "client secret"
         : CertificatePath is { Length: > 0 } ? "certificate file"
         : CertificateThumbprint is { Length: > 0 } ? "certificate in the store"
         : "none";
@@ -56,10 +66,28 @@ public class ApplicationCredential
             return $"{setting}:ClientId must be the application's client id (a GUID).";
         }
 
-        var kinds = new[] { ClientSecret, CertificatePath, CertificateThumbprint }.Count(v => !string.IsNullOrEmpty(v));
+        if (!string.IsNullOrEmpty(ClientSecret) && !string.IsNullOrEmpty(ClientSecretFile))
+        {
+            return $"{setting}: set ClientSecret or ClientSecretFile, not both.";
+        }
+
+        if (!string.IsNullOrEmpty(CertificatePassword) && !string.IsNullOrEmpty(CertificatePasswordFile))
+        {
+            return $"{setting}: set CertificatePassword or CertificatePasswordFile, not both.";
+        }
+
+        var kinds = new[] { ClientSecret ?? ClientSecretFile, CertificatePath, CertificateThumbprint }.Count(v => !string.IsNullOrEmpty(v));
         if (kinds != 1)
         {
-            return $"{setting} needs exactly one of ClientSecret, CertificatePath and CertificateThumbprint; {kinds} are set.";
+            return $"{setting} needs exactly one of ClientSecret, CertificatePath and CertificateThumbprint (the secret may be ClientSecretFile instead); {kinds} are set.";
+        }
+
+        foreach (var (name, file) in (ReadOnlySpan<(string, string?)>)[("ClientSecretFile", ClientSecretFile), ("CertificatePasswordFile", CertificatePasswordFile)])
+        {
+            if (file is { Length: > 0 } && ReadSecretFile(file) is null)
+            {
+                return $"{setting}:{name}: no readable, non-empty file at '{file}'.";
+            }
         }
 
         if (CertificatePath is { Length: > 0 } path && !File.Exists(path))
@@ -86,8 +114,8 @@ public class ApplicationCredential
         {
             var pkcs12 = path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
             certificate = pkcs12
-                ? X509CertificateLoader.LoadPkcs12FromFile(path, CertificatePassword)
-                : CertificatePassword is { Length: > 0 } password
+                ? X509CertificateLoader.LoadPkcs12FromFile(path, Password())
+                : Password() is { Length: > 0 } password
                     ? X509Certificate2.CreateFromEncryptedPemFile(path, password, CertificateKeyPath)
                     : X509Certificate2.CreateFromPemFile(path, CertificateKeyPath);
         }
@@ -118,6 +146,28 @@ public class ApplicationCredential
         return certificate;
     }
 
+    /// <summary>The client secret: <see cref="ClientSecret"/>, else the content of <see cref="ClientSecretFile"/>; null when neither gives one.</summary>
+    public string? Secret() =>
+        ClientSecret is { Length: > 0 } secret ? secret : ClientSecretFile is { Length: > 0 } file ? ReadSecretFile(file) : null;
+
+    /// <summary>The certificate's password: <see cref="CertificatePassword"/>, else the content of <see cref="CertificatePasswordFile"/>; null when neither gives one.</summary>
+    public string? Password() =>
+        CertificatePassword is { Length: > 0 } password ? password : CertificatePasswordFile is { Length: > 0 } file ? ReadSecretFile(file) : null;
+
     /// <summary>The client id and the kind of credential; never a secret or password (so an options dump shows none).</summary>
-    public override string ToString() => $"client {ClientId}, {Kind}" + (CertificatePassword is null ? "" : " (password: [redacted])");
+    public override string ToString() =>
+        $"client {ClientId}, {Kind}" + (CertificatePassword is null && CertificatePasswordFile is null ? "" : " (password: [redacted])");
+
+    /// <summary>A secret file's content without surrounding white space (a trailing line break); null when it cannot be read or is empty.</summary>
+    private static string? ReadSecretFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim() is { Length: > 0 } text ? text : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
@@ -50,7 +51,7 @@ public sealed record SubscriptionInfo
 /// not come back to the caller's scheduler (<c>ConfigureAwait(false)</c>), so a grain's poll returns to its own
 /// scheduler once per call rather than once per await.
 /// </summary>
-public sealed class ManagementApiClient : IManagementActivityApi
+public sealed partial class ManagementApiClient : IManagementActivityApi
 {
     /// <summary>Name of the HttpClient this client uses.</summary>
     public const string HttpClientName = "management-api";
@@ -63,6 +64,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
     private readonly string? _publisherIdentifier;
     private readonly ServerClock? _clock;
     private readonly CollectorMetrics? _metrics;
+    private readonly ILogger? _logger;
 
     /// <summary>Creates the client.</summary>
     /// <param name="httpClientFactory">Supplies the <see cref="HttpClientName"/> client (with its resilience pipeline).</param>
@@ -71,9 +73,13 @@ public sealed class ManagementApiClient : IManagementActivityApi
     /// <param name="clock">Told the <c>Date</c> of every response (case CLK1); null: not measured.</param>
     /// <param name="connections">Each tenant's cloud (its API host); null: every tenant in <c>Collector:Cloud</c>.</param>
     /// <param name="metrics">Counts the calls that fail, by HTTP status and error code; null: not counted.</param>
-    public ManagementApiClient(IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null, SourceConnections? connections = null, CollectorMetrics? metrics = null)
+    /// <param name="logger">Logs a request that succeeded after retries, once per request with its attempts and waits; null: not logged.</param>
+    public ManagementApiClient(
+        IHttpClientFactory httpClientFactory, ITokenProvider tokens, IOptions<CollectorOptions> options, ServerClock? clock = null, SourceConnections? connections = null,
+        CollectorMetrics? metrics = null, ILogger<ManagementApiClient>? logger = null)
     {
         _metrics = metrics;
+        _logger = logger;
         _clock = clock;
         _http = httpClientFactory.CreateClient(HttpClientName);
         _tokens = tokens;
@@ -243,7 +249,9 @@ public sealed class ManagementApiClient : IManagementActivityApi
                 body = "";
             }
 
-            var error = ManagementApiException.FromResponse(response.StatusCode, body, what, ApiRetryPolicy.RetryAfter(response));
+            // The retries' outcome in the message: the one log line of the sequence (the poll's) says what was tried.
+            var retries = response.RequestMessage?.Options.TryGetValue(RetryRecord.Key, out var record) == true && record.Retries > 0 ? $" ({record})" : "";
+            var error = ManagementApiException.FromResponse(response.StatusCode, body, what + retries, ApiRetryPolicy.RetryAfter(response));
             _metrics?.Error(tenantId, (int)response.StatusCode, error.HasApiCode ? error.Code! : "http");
             throw error;
         }
@@ -255,16 +263,24 @@ public sealed class ManagementApiClient : IManagementActivityApi
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Options.Set(RequestBudgetHandler.TenantKey, tenantId);
+        var retries = new RetryRecord();
+        request.Options.Set(RetryRecord.Key, retries);
         try
         {
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             _clock?.Observe(response.Headers.Date, tenantId);
+            if (retries.Retries > 0 && response.IsSuccessStatusCode && _logger is not null)
+            {
+                // Once per retry sequence, not per attempt (Polly's own per-attempt events are turned down to Debug).
+                LogRecovered(_logger, tenantId, what, retries.Retries + 1, retries.Waited.TotalSeconds, string.Join(", ", retries.Failures));
+            }
+
             return response;
         }
         catch (HttpRequestException e)
         {
             _metrics?.Error(tenantId, 0, "connection");
-            throw new ManagementApiException(0, null, $"API error {what}: {e.Message}");
+            throw new ManagementApiException(0, null, $"API error {what}: {e.Message}" + (retries.Retries > 0 ? $" ({retries})" : ""));
         }
         catch (TimeoutRejectedException)
         {
@@ -332,4 +348,7 @@ public sealed class ManagementApiClient : IManagementActivityApi
 
         return uri;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: {What} succeeded after {Attempts} attempts and {WaitedSeconds:F1} s of waits (earlier attempts: {Failures})")]
+    private static partial void LogRecovered(ILogger logger, Guid tenantId, string what, int attempts, double waitedSeconds, string failures);
 }

@@ -200,9 +200,10 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
             .WithAuthority(new Uri(loginHost, "organizations"))
             .WithInstanceDiscovery(false)
             .WithHttpClientFactory(new MsalHttpClientFactory(_httpClientFactory));
-        if (credential.ClientSecret is { Length: > 0 } secret)
+        if (credential.ClientSecret is { Length: > 0 } || credential.ClientSecretFile is { Length: > 0 })
         {
-            builder = builder.WithClientSecret(secret);
+            builder = builder.WithClientSecret(credential.Secret()
+                ?? throw new InvalidOperationException($"The client secret file '{credential.ClientSecretFile}' cannot be read or is empty."));
         }
         else
         {

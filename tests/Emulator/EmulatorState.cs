@@ -102,6 +102,29 @@ public sealed class EmulatorState
 
     // ---------------------------------------------------------------- consent and tokens
 
+    private readonly List<string> _issuedAccessTokens = [];
+
+    /// <summary>Every access token the token endpoint issued, in order: what a leak scan looks for in the service's output.</summary>
+    public IReadOnlyList<string> IssuedAccessTokens
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _issuedAccessTokens];
+            }
+        }
+    }
+
+    /// <summary>Records an access token the token endpoint issued.</summary>
+    internal void RecordIssuedAccessToken(string token)
+    {
+        lock (_lock)
+        {
+            _issuedAccessTokens.Add(token);
+        }
+    }
+
     /// <summary>Marks <paramref name="tenantId"/> as having granted admin consent (tokens are issued for it).</summary>
     /// <param name="tenantId">The tenant.</param>
     public void GrantConsent(Guid tenantId)

@@ -36,7 +36,8 @@ public static class Program
             .AddSimpleConsole(console =>
             {
                 console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss ";
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                console.UseUtcTimestamp = true;
                 console.ColorBehavior = LoggerColorBehavior.Disabled;
             })
             .SetMinimumLevel(LogLevel.Information)

@@ -17,18 +17,21 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The application's client id and secret the emulator accepts.</summary>
     public const string ClientId = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
-    private const string ClientSecret = "process-test-secret";
+    private const string DefaultClientSecret = "process-test-secret";
 
     private readonly string _logs;
+    private readonly string _clientSecret;
     private readonly string _connectionString;
     private readonly TimeSpan _pollInterval;
     private readonly List<ServiceProcess> _all = [];
     private int _silos;
     private int _gateways;
 
-    private ProcessCluster(string logs, string connectionString, EmulatorServer emulator, TimeSpan pollInterval)
+    private ProcessCluster(string logs, string connectionString, EmulatorServer emulator, TimeSpan pollInterval, string clientSecret)
     {
         _logs = logs;
+        _clientSecret = clientSecret;
+        LogFolder = logs;
         _connectionString = connectionString;
         _pollInterval = pollInterval;
         Emulator = emulator;
@@ -40,6 +43,9 @@ public sealed class ProcessCluster : IAsyncDisposable
         StatusAddress = new Uri($"http://127.0.0.1:{status}");
         Channel = GrpcChannel.ForAddress(GrpcAddress);
     }
+
+    /// <summary>The folder the processes' logs are written to (one file per process).</summary>
+    public string LogFolder { get; }
 
     /// <summary>The emulator the silos poll.</summary>
     public EmulatorServer Emulator { get; }
@@ -76,10 +82,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <param name="connectionString">The database.</param>
     /// <param name="emulator">Emulator options (client id and secret are set here).</param>
     /// <param name="pollInterval">The silos' poll interval.</param>
-    public static async Task<ProcessCluster> CreateAsync(string test, string connectionString, EmulatorOptions emulator, TimeSpan? pollInterval = null)
+    /// <param name="clientSecret">The application's client secret (the emulator accepts it, the silos get it as <c>Collector:ClientSecret</c>); null: a fixed test secret.</param>
+    public static async Task<ProcessCluster> CreateAsync(string test, string connectionString, EmulatorOptions emulator, TimeSpan? pollInterval = null, string? clientSecret = null)
     {
-        var server = await EmulatorServer.StartAsync(emulator with { ClientId = ClientId, ClientSecret = ClientSecret }, CancellationToken.None);
-        return new ProcessCluster(RepoPaths.LogFolder(test), connectionString, server, pollInterval ?? TimeSpan.FromMilliseconds(500));
+        var secret = clientSecret ?? DefaultClientSecret;
+        var server = await EmulatorServer.StartAsync(emulator with { ClientId = ClientId, ClientSecret = secret }, CancellationToken.None);
+        return new ProcessCluster(RepoPaths.LogFolder(test), connectionString, server, pollInterval ?? TimeSpan.FromMilliseconds(500), secret);
     }
 
     /// <summary>Starts a silo process and waits until it accepts gateway connections.</summary>
@@ -90,7 +98,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         var environment = Common();
         environment["Cluster__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture);
         environment["Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
-        environment["Collector__ClientSecret"] = ClientSecret;
+        environment["Collector__ClientSecret"] = _clientSecret;
         environment["Collector__ManagementApiEndpoint"] = Emulator.BaseUrl.ToString();
         environment["Collector__PollInterval"] = _pollInterval.ToString();
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())

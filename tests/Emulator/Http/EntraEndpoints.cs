@@ -101,6 +101,7 @@ internal static class EntraEndpoints
         }
 
         var token = runtime.Tokens.Issue(tenantText, resource.TrimEnd('/'), clientId, runtime.State.RolesFor(tenant), runtime.State.UtcNow, options.TokenLifetime);
+        runtime.State.RecordIssuedAccessToken(token);
         var lifetime = (long)options.TokenLifetime.TotalSeconds;
         context.Response.Headers.CacheControl = "no-store, no-cache";
         context.Response.Headers.Pragma = "no-cache";
