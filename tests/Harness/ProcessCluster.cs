@@ -131,14 +131,15 @@ public sealed class ProcessCluster : IAsyncDisposable
         environment["Gateway__Limits__ManagementRequests"] = "1000000";
         environment["Gateway__Limits__ManagementBurst"] = "1000000";
         environment["Gateway__Limits__ConsentRequests"] = "1000000";
+        environment["Gateway__ConsentEndpoint"] = grpcAddress is null ? ConsentAddress.ToString() : $"http://127.0.0.1:{Ports.FreeFixed()}";
+        environment["Gateway__StatusEndpoint"] = grpcAddress is null ? StatusAddress.ToString() : $"http://127.0.0.1:{Ports.FreeFixed()}";
+        // The caller's settings win (a status endpoint of its own, authentication on).
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
 
         environment["Gateway__GrpcEndpoint"] = address.ToString();
-        environment["Gateway__ConsentEndpoint"] = grpcAddress is null ? ConsentAddress.ToString() : $"http://127.0.0.1:{Ports.FreeFixed()}";
-        environment["Gateway__StatusEndpoint"] = grpcAddress is null ? StatusAddress.ToString() : $"http://127.0.0.1:{Ports.FreeFixed()}";
         var gateway = ServiceProcess.Start($"gateway{++_gateways}", RepoPaths.Gateway, environment, _logs);
         Gateways.Add(gateway);
         _all.Add(gateway);

@@ -44,6 +44,16 @@ public sealed class TestCredentials
 
     public string CaPath => Path.Combine(_folder, "ca.crt");
 
+    /// <summary>Writes the server certificate's key again, encrypted with <paramref name="password"/>; returns its path.</summary>
+    public string WriteEncryptedServerKey(string password)
+    {
+        var path = Path.Combine(_folder, "server-encrypted.key");
+        using var key = ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(ServerKeyPath));
+        File.WriteAllText(path, key.ExportEncryptedPkcs8PrivateKeyPem(password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000)));
+        return path;
+    }
+
     public string ServerCertificatePath => Path.Combine(_folder, "server.crt");
 
     public string ServerKeyPath => Path.Combine(_folder, "server.key");

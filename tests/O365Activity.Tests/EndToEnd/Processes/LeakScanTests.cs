@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Npgsql;
 using O365Activity.Emulator;
 using O365Activity.Harness;
@@ -16,7 +17,9 @@ namespace O365Activity.Tests.EndToEnd.Processes;
 /// A full run in real processes (emulator, silo, gateway; a tenant connected and collecting, through a retried failure
 /// and a token refresh), with a distinctive client secret and a database role with a distinctive password, is scanned
 /// for every secret configured and every access token the emulator issued: each process's log, the status page's JSON
-/// API, and the response of every gRPC method. None may appear. The logs also carry UTC ISO 8601 timestamps.
+/// API, and the response of every gRPC method. None may appear. The logs also carry UTC ISO 8601 timestamps. The
+/// gateway runs as in production, with authentication on: its TLS key encrypted with a distinctive password, and the
+/// client's bearer token (a JWT) is one more secret looked for.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed partial class LeakScanTests
@@ -49,23 +52,41 @@ public sealed partial class LeakScanTests
             }
 
             var started = DateTimeOffset.UtcNow;
+            var credentials = new TestCredentials(Path.Combine(folder.FullName, "credentials"));
+            var keyPassword = "LeakScan-KeyPassword-" + Guid.NewGuid().ToString("N");
+            var encryptedKey = credentials.WriteEncryptedServerKey(keyPassword);
+            var bearer = credentials.Token("leak-scan-client", ["admin", "reader"]);
             await using (var cluster = await ProcessCluster.CreateAsync(test, withPassword.ConnectionString, Emulator(), clientSecret: clientSecret))
             {
                 // The silo has the password in its connection string and the secret in its settings; the gateway reads the
-                // password from Storage:PasswordFile.
+                // password from Storage:PasswordFile, and its TLS key's password from its environment.
                 await cluster.StartSiloAsync();
+                var grpc = new Uri($"https://127.0.0.1:{Ports.FreeFixed()}");
+                var statusAddress = new Uri($"http://127.0.0.1:{Ports.FreeFixed()}");
                 await cluster.StartGatewayAsync(new Dictionary<string, string>
                 {
                     ["Storage__ConnectionString"] = asRole.ConnectionString,
                     ["Storage__PasswordFile"] = passwordFile,
-                });
-                var outputs = await ExerciseAsync(cluster);
+                    ["DOTNET_ENVIRONMENT"] = "Production",
+                    ["Gateway__Authentication__Mode"] = "Required",
+                    ["Gateway__StatusEndpoint"] = statusAddress.ToString(),
+                    ["Gateway__Tls__CertificatePath"] = credentials.ServerCertificatePath,
+                    ["Gateway__Tls__KeyPath"] = encryptedKey,
+                    ["Gateway__Tls__KeyPassword"] = keyPassword,
+                    ["Gateway__Authentication__Jwt__Audience"] = TestCredentials.Audience,
+                    ["Gateway__Authentication__Jwt__Issuer"] = TestCredentials.Issuer,
+                    ["Gateway__Authentication__Jwt__SigningKeysPath"] = credentials.SigningKeysPath,
+                }, grpc);
+                using var channel = credentials.Channel(grpc, token: bearer);
+                using var http = new HttpClient { BaseAddress = statusAddress };
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+                var outputs = await ExerciseAsync(cluster, channel, http);
                 var tokens = cluster.Emulator.State.IssuedAccessTokens;
                 Assert.True(tokens.Count >= 2, $"the run issued {tokens.Count} tokens; the 401 should have forced a second");
                 // Not only whole: any 19 characters in a row of a secret, or of a token's payload or signature (its header is
                 // the same for every token), contain one of these 16-character pieces.
                 var secrets = new List<string>();
-                foreach (var secret in tokens.SelectMany(t => t.Split('.').Skip(1)).Prepend(dbPassword).Prepend(clientSecret))
+                foreach (var secret in tokens.Append(bearer).SelectMany(t => t.Split('.').Skip(1)).Prepend(keyPassword).Prepend(dbPassword).Prepend(clientSecret))
                 {
                     for (var start = 0; start + Piece <= secret.Length; start += 4)
                     {
@@ -115,8 +136,10 @@ public sealed partial class LeakScanTests
     }
 
     /// <summary>Calls every gRPC method and the status page's JSON API; returns each response as text (protobuf JSON).</summary>
-    private static async Task<List<(string Source, string Text)>> ExerciseAsync(ProcessCluster cluster)
+    private static async Task<List<(string Source, string Text)>> ExerciseAsync(ProcessCluster cluster, GrpcChannel channel, HttpClient http)
     {
+        var sources = new EventSources.EventSourcesClient(channel);
+        var activity = new Activity.ActivityClient(channel);
         var outputs = new List<(string Source, string Text)>();
         void Add(string source, IMessage message) => outputs.Add((source, JsonFormatter.Default.Format(message) + "\n" + Encoding.UTF8.GetString(message.ToByteArray())));
         var tenant = Guid.NewGuid();
@@ -125,31 +148,31 @@ public sealed partial class LeakScanTests
         // A transient failure (retried) and a token the API no longer accepts (refreshed) on the way.
         using var unavailable = cluster.Emulator.State.InjectFault(FaultRule.HtmlError(503) with { Kind = RequestKind.ListContent, TenantId = tenant, Times = 1 });
         using var refused = cluster.Emulator.State.InjectFault(new FaultRule { Kind = RequestKind.ListContent, TenantId = tenant, Times = 1, StatusCode = 401, Body = "" });
-        Add("CreateEventSource+consent", await TestSources.CreateConnectedAsync(cluster.Sources, tenant, unfiltered: true, "Audit.AzureActiveDirectory", "Audit.SharePoint"));
-        var status = await TestSources.WaitForSequenceAsync(cluster.Sources, tenant, 200, Patience);
+        Add("CreateEventSource+consent", await TestSources.CreateConnectedAsync(sources, tenant, unfiltered: true, "Audit.AzureActiveDirectory", "Audit.SharePoint"));
+        var status = await TestSources.WaitForSequenceAsync(sources, tenant, 200, Patience);
         Assert.Equal(1, unavailable.Hits);
         Assert.Equal(1, refused.Hits);
 
         Add("GetEventSource", status);
-        Add("ListEventSources", await cluster.Sources.ListEventSourcesAsync(new ListEventSourcesRequest()));
-        Add("UpdateEventSource", await cluster.Sources.UpdateEventSourceAsync(new UpdateEventSourceRequest { TenantId = id, DisplayName = "Leak scan" }));
-        Add("RenewConsentUrl", await cluster.Sources.RenewConsentUrlAsync(new RenewConsentUrlRequest { TenantId = id }));
+        Add("ListEventSources", await sources.ListEventSourcesAsync(new ListEventSourcesRequest()));
+        Add("UpdateEventSource", await sources.UpdateEventSourceAsync(new UpdateEventSourceRequest { TenantId = id, DisplayName = "Leak scan" }));
+        Add("RenewConsentUrl", await sources.RenewConsentUrlAsync(new RenewConsentUrlRequest { TenantId = id }));
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        using (var watch = cluster.Sources.WatchEventSources(new WatchEventSourcesRequest(), cancellationToken: deadline.Token))
+        using (var watch = sources.WatchEventSources(new WatchEventSourcesRequest(), cancellationToken: deadline.Token))
         {
             Assert.True(await watch.ResponseStream.MoveNext(deadline.Token));
             Add("WatchEventSources", watch.ResponseStream.Current);
         }
 
         var other = Guid.NewGuid();
-        await cluster.Sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = other.ToString() });
-        Add("DeleteEventSource", await cluster.Sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = other.ToString() }));
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = other.ToString() });
+        Add("DeleteEventSource", await sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = other.ToString() }));
 
-        await ReadStreamAsync("StreamIngress", cluster.Activity.StreamIngress(new StreamRequest { TenantId = id, AfterSequence = 0 }), Add);
-        await ReadStreamAsync("StreamAdmin", cluster.Activity.StreamAdmin(new StreamRequest { TenantId = id, AfterSequence = 0 }), Add);
-        await ReadStreamAsync("StreamRaw", cluster.Activity.StreamRaw(new StreamRequest { TenantId = id, AfterSequence = 0 }), Add);
+        await ReadStreamAsync("StreamIngress", activity.StreamIngress(new StreamRequest { TenantId = id, AfterSequence = 0 }), Add);
+        await ReadStreamAsync("StreamAdmin", activity.StreamAdmin(new StreamRequest { TenantId = id, AfterSequence = 0 }), Add);
+        await ReadStreamAsync("StreamRaw", activity.StreamRaw(new StreamRequest { TenantId = id, AfterSequence = 0 }), Add);
 
-        var history = new History.HistoryClient(cluster.Channel);
+        var history = new History.HistoryClient(channel);
         var ingress = await history.ListIngressAsync(new ListIngressRequest { TenantId = id, PageSize = 1_000 });
         Assert.NotEmpty(ingress.Events);
         Add("ListIngress", ingress);
@@ -158,7 +181,6 @@ public sealed partial class LeakScanTests
         Add("GetUserActivity", await history.GetUserActivityAsync(new GetUserActivityRequest { TenantId = id, User = user }));
         Add("ListLocations", await history.ListLocationsAsync(new ListLocationsRequest { TenantId = id }));
 
-        using var http = new HttpClient { BaseAddress = cluster.StatusAddress };
         foreach (var path in (string[])["/api/sources", $"/api/tenants/{id}", $"/api/tenants/{id}/locations", $"/api/tenants/{id}/ingress", $"/api/tenants/{id}/admin", $"/api/tenants/{id}/users/{Uri.EscapeDataString(user)}"])
         {
             using var response = await http.GetAsync(path);
@@ -204,7 +226,7 @@ public sealed partial class LeakScanTests
     private static string Describe(string piece, string clientSecret, string dbPassword) =>
         clientSecret.Contains(piece, StringComparison.Ordinal) ? "part of the client secret"
         : dbPassword.Contains(piece, StringComparison.Ordinal) ? "part of the database password"
-        : $"part of an access token ({piece})";
+        : $"part of the TLS key's password, an access token or the client's bearer token ({piece})";
 
     private static async Task ExecuteAsync(params string[] statements)
     {
