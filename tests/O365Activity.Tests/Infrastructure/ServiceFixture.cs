@@ -83,7 +83,7 @@ public class ServiceFixture : IAsyncLifetime
 
     private readonly string _temp = Directory.CreateTempSubdirectory("o365-service-").FullName;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var geo = TestGeoDatabases.Write(_temp);
         Database = Mode == ClusterMode.PostgreSql ? await TestDatabase.CreateAsync() : null!;
@@ -164,7 +164,7 @@ public class ServiceFixture : IAsyncLifetime
         Channel = CreateChannel(GrpcAddress);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Channel?.Dispose();
         if (Gateway is not null)

@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using O365Activity.Gateway;
 using O365Activity.Gateway.Security;
 using O365Activity.Protos.V1;
@@ -13,7 +16,8 @@ namespace O365Activity.Tests.Security;
 
 /// <summary>
 /// The whole service with authentication on, as production runs it: the gateway on https:// with its own
-/// certificate, clients by certificate (the test CA) or by bearer token (a JWKS file), each with its roles and tenants.
+/// certificate, clients by certificate (the test CA) or by bearer token (the issuer's keys from its OpenID Connect
+/// metadata, served over HTTP as an identity provider serves them), each with its roles and tenants.
 /// </summary>
 public sealed class SecuredServiceFixture : ServiceFixture
 {
@@ -27,6 +31,8 @@ public sealed class SecuredServiceFixture : ServiceFixture
     public static readonly Guid TenantMissing = Guid.Parse("c0000000-0000-4000-8000-00000000000c");
 
     private readonly string _folder = Directory.CreateTempSubdirectory("o365-auth-").FullName;
+    private WebApplication? _issuer;
+    private Uri _metadata = null!;
 
     public SecuredServiceFixture()
     {
@@ -53,6 +59,33 @@ public sealed class SecuredServiceFixture : ServiceFixture
 
     protected override string Scheme => "https";
 
+    /// <summary>Starts the token issuer's metadata endpoint (its discovery document and keys), then the service.</summary>
+    public override async Task InitializeAsync()
+    {
+        var issuer = WebApplication.CreateSlimBuilder();
+        var port = O365Activity.Harness.Ports.Free();
+        issuer.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        _issuer = issuer.Build();
+        _issuer.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, string>
+        {
+            ["issuer"] = TestCredentials.Issuer,
+            ["jwks_uri"] = $"http://127.0.0.1:{port}/keys",
+        }));
+        _issuer.MapGet("/keys", () => Results.Text(File.ReadAllText(Credentials.SigningKeysPath), "application/json"));
+        await _issuer.StartAsync();
+        _metadata = new Uri($"http://127.0.0.1:{port}/.well-known/openid-configuration");
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_issuer is not null)
+        {
+            await _issuer.DisposeAsync();
+        }
+    }
+
     protected override IEnumerable<string> GatewayArguments() =>
     [
         $"--Gateway:Tls:CertificatePath={Credentials.ServerCertificatePath}",
@@ -68,8 +101,8 @@ public sealed class SecuredServiceFixture : ServiceFixture
         "--Gateway:Authentication:ClientCertificates:Clients:2:Roles:0=admin",
         $"--Gateway:Authentication:ClientCertificates:Clients:2:Tenants:0={TenantA}",
         $"--Gateway:Authentication:Jwt:Audience={TestCredentials.Audience}",
-        $"--Gateway:Authentication:Jwt:Issuer={TestCredentials.Issuer}",
-        $"--Gateway:Authentication:Jwt:SigningKeysPath={Credentials.SigningKeysPath}",
+        $"--Gateway:Authentication:Jwt:MetadataAddress={_metadata}",
+        "--Gateway:Authentication:Jwt:RequireHttpsMetadata=false",
     ];
 
     protected override GrpcChannel CreateChannel(Uri address) => Credentials.Channel(address, Operator);
