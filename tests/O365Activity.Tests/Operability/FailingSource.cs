@@ -1,3 +1,4 @@
+using O365Activity.Emulator;
 using O365Activity.Protos.V1;
 
 namespace O365Activity.Tests.Operability;
@@ -5,6 +6,13 @@ namespace O365Activity.Tests.Operability;
 /// <summary>Creates a source and gives its consent, without waiting for a state: its first poll may fail at once.</summary>
 internal static class FailingSource
 {
+    /// <summary>Every listing of <paramref name="tenant"/> answers 403 AF10001 (the application lacks ActivityFeed.Read): the source fails.</summary>
+    public static FaultRule PermissionMissing(Guid tenant) => new()
+    {
+        Kind = RequestKind.ListContent, TenantId = tenant, Times = null, StatusCode = 403, ContentType = "application/json; charset=utf-8",
+        Body = """{"error":{"code":"AF10001","message":"The permission set (ActivityFeed.Read) sent in the request did not include the expected permission."}}""",
+    };
+
     public static async Task CreateAsync(EventSources.EventSourcesClient sources, Guid tenant)
     {
         var request = new CreateEventSourceRequest { TenantId = tenant.ToString(), SendUnfiltered = true };

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Grpc.Health.V1;
-using O365Activity.Emulator;
 using O365Activity.Harness;
 using O365Activity.Protos.V1;
 using O365Activity.Tests.Infrastructure;
@@ -30,11 +29,7 @@ public sealed class HealthTests(ServiceFixture service)
     {
         var tenant = Guid.NewGuid();
         service.Emulator.State.GrantConsent(tenant);
-        using var fault = service.Emulator.State.InjectFault(new FaultRule
-        {
-            Kind = RequestKind.ListContent, TenantId = tenant, Times = null, StatusCode = 403, ContentType = "application/json; charset=utf-8",
-            Body = """{"error":{"code":"AF10001","message":"The permission set (ActivityFeed.Read) sent in the request did not include the expected permission."}}""",
-        });
+        using var fault = service.Emulator.State.InjectFault(FailingSource.PermissionMissing(tenant));
         var sources = new EventSources.EventSourcesClient(service.Channel);
         await FailingSource.CreateAsync(sources, tenant);
         Assert.Equal(ConnectionState.Failed, (await TestSources.WaitForStatusAsync(sources, tenant, s => s.State == ConnectionState.Failed)).State);

@@ -65,11 +65,7 @@ public sealed class TelemetryTests(ServiceFixture service) : IDisposable
     {
         var tenant = Guid.NewGuid();
         service.Emulator.State.GrantConsent(tenant);
-        using var fault = service.Emulator.State.InjectFault(new FaultRule
-        {
-            Kind = RequestKind.ListContent, TenantId = tenant, Times = null, StatusCode = 403, ContentType = "application/json; charset=utf-8",
-            Body = """{"error":{"code":"AF10001","message":"The permission set (ActivityFeed.Read) sent in the request did not include the expected permission."}}""",
-        });
+        using var fault = service.Emulator.State.InjectFault(FailingSource.PermissionMissing(tenant));
         var sources = new EventSources.EventSourcesClient(service.Channel);
 
         await FailingSource.CreateAsync(sources, tenant);
