@@ -98,13 +98,16 @@ public static class HostileRecords
     public static IReadOnlyList<string> Corpus => LazyCorpus.Value;
 
     /// <summary>A corpus record with 0 to 6 structural mutations, and in about half the cases 1 to 3 byte mutations.</summary>
-    public static Gen<HostileInput> Record() =>
-        from index in Gen.Choose(0, Corpus.Count - 1)
+    public static Gen<HostileInput> Record() => Mutated(Corpus);
+
+    /// <summary>One of <paramref name="seeds"/> (JSON texts) mutated as <see cref="Record"/> mutates a corpus record.</summary>
+    public static Gen<HostileInput> Mutated(IReadOnlyList<string> seeds) =>
+        from index in Gen.Choose(0, seeds.Count - 1)
         from nodeCount in Gen.Choose(0, 6)
         from nodeOps in Gen.ArrayOf(NodeChoice(), nodeCount)
         from byteCount in Gen.Frequency((5, Gen.Constant(0)), (3, Gen.Choose(1, 3)))
         from byteOps in Gen.ArrayOf(ByteChoice(), byteCount)
-        select Mutate(index, nodeOps, byteOps);
+        select Mutate(seeds, index, nodeOps, byteOps);
 
     /// <summary>One hostile record as JSON text in a parsed document: only the records that still parse (the normalizer's input).</summary>
     public static Gen<HostileInput> ParsableRecord() => Record().Where(r => Parses(r.Bytes));
@@ -140,10 +143,10 @@ public static class HostileRecords
         from value in Gen.Choose(0, 1_000_000)
         select (op, position, value);
 
-    private static HostileInput Mutate(int index, (NodeOp Op, int Target, int Value)[] nodeOps, (ByteOp Op, int Position, int Value)[] byteOps)
+    private static HostileInput Mutate(IReadOnlyList<string> seeds, int index, (NodeOp Op, int Target, int Value)[] nodeOps, (ByteOp Op, int Position, int Value)[] byteOps)
     {
-        var origin = new StringBuilder($"corpus #{index}");
-        var root = JsonNode.Parse(Corpus[index])!;
+        var origin = new StringBuilder($"seed #{index}");
+        var root = JsonNode.Parse(seeds[index])!;
         foreach (var (op, target, value) in nodeOps)
         {
             root = Apply(root, op, target, value);

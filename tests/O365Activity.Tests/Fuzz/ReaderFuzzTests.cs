@@ -123,7 +123,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>A JSON array of the records, one a line; when <paramref name="whole"/> is given, its byte mutations (its origin's) are replayed on the whole body as random edits.</summary>
-    private static HostileInput Body(HostileInput[] records, HostileInput? whole)
+    internal static HostileInput Body(HostileInput[] records, HostileInput? whole)
     {
         var bytes = new List<byte>("[\n"u8.ToArray());
         for (var i = 0; i < records.Length; i++)
