@@ -37,6 +37,9 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
     public async Task<Proto.ListIngressResponse> ListIngressAsync(Proto.ListIngressRequest request, CancellationToken cancellationToken)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        RequestText.Check(request.User, "user");
+        RequestText.Check(request.ClientAddress, "client_address");
+        RequestText.Check(request.PageToken, "page_token");
         var (start, end) = TimeRange(request.StartTime, request.EndTime);
         var results = request.Results.Select(r => Enum.IsDefined(r) ? (short)r : throw Invalid($"results: {(int)r} is not a SignInResult.")).Distinct().Order().ToArray();
         var query = new ActivityQuery(
@@ -52,6 +55,9 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
     public async Task<Proto.ListAdminResponse> ListAdminAsync(Proto.ListAdminRequest request, CancellationToken cancellationToken)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        RequestText.Check(request.User, "user");
+        RequestText.Check(request.ClientAddress, "client_address");
+        RequestText.Check(request.PageToken, "page_token");
         var (start, end) = TimeRange(request.StartTime, request.EndTime);
         var actions = request.Actions.Select(a => Enum.IsDefined(a) ? (short)a : throw Invalid($"actions: {(int)a} is not an AdminAction.")).Distinct().Order().ToArray();
         var query = new ActivityQuery(
@@ -67,6 +73,7 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history)
     public async Task<Proto.UserActivity> GetUserActivityAsync(Proto.GetUserActivityRequest request, CancellationToken cancellationToken)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        RequestText.Check(request.User, "user");
         var (start, end) = TimeRange(request.StartTime, request.EndTime);
         var user = User(request.User, required: true)!;
         var limit = PageSize(request.PageSize);

@@ -123,8 +123,12 @@ public sealed partial class AuditRecordNormalizer
     /// Both occur only inside strings, so the result is the same JSON with readable strings.
     /// </summary>
     /// <param name="utf8">The record's text as received.</param>
-    internal static string RepairedText(ReadOnlySpan<byte> utf8) =>
-        SurrogateEscape().Replace(Encoding.UTF8.GetString(utf8), m => m.Length == 2 || m.Length == 12 ? m.Value : @"\uFFFD");
+    internal static string RepairedText(ReadOnlySpan<byte> utf8) => RepairedEscapes(Encoding.UTF8.GetString(utf8));
+
+    /// <summary>JSON text with each <c>\u</c> escape of an unpaired UTF-16 surrogate as <c>\uFFFD</c> (escaped backslashes and surrogate pairs kept); the text itself when it has none.</summary>
+    /// <param name="json">JSON text (a record, or JSON written inside one of its strings).</param>
+    internal static string RepairedEscapes(string json) =>
+        json.Contains(@"\u", StringComparison.Ordinal) ? SurrogateEscape().Replace(json, m => m.Length == 2 || m.Length == 12 ? m.Value : @"\uFFFD") : json;
 
     private static bool HasSurrogateEscape(ReadOnlySpan<byte> utf8)
     {
