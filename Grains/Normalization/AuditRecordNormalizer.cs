@@ -108,7 +108,7 @@ public sealed partial class AuditRecordNormalizer
             // repaired text instead. Invalid UTF-8 is also what is kept as the record's text (the bytes received cannot
             // be stored as text); an unpaired surrogate escape is valid UTF-8, kept as received.
             var repairedText = RepairedText(utf8);
-            using var repaired = JsonDocument.Parse(repairedText);
+            using var repaired = JsonDocument.Parse(repairedText, RepairedTextOptions);
             // Kept whatever KeepRawJson says, so that the text stored and the id derived from it are those of the record.
             return Normalize(repaired.RootElement, context, validUtf8 ? Encoding.UTF8.GetString(utf8) : repairedText);
         }
@@ -145,6 +145,17 @@ public sealed partial class AuditRecordNormalizer
 
         return false;
     }
+
+    /// <summary>
+    /// How a repaired text is parsed again: accepting whatever the first parse may have accepted (the <c>normalize</c>
+    /// command reads records with comments and trailing commas), so that the repair never fails where the record parsed.
+    /// </summary>
+    private static readonly JsonDocumentOptions RepairedTextOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        MaxDepth = 1024,
+    };
 
     /// <summary>An escaped backslash, a surrogate pair's escapes, or one surrogate's escape (in this order, left to right).</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")]

@@ -83,6 +83,21 @@ public sealed class FuzzFindingsTests
         Assert.Equal(AuditRecordNormalizer.DerivedId(document.RootElement.GetRawText()), service.Raw.RecordId);
     }
 
+    /// <summary>Found by the long run: the repaired text was parsed again without the trailing comma the command's reader allows.</summary>
+    [Fact]
+    public async Task NormalizeCommand_RecordWithATrailingCommaAndAnUnpairedSurrogateEscape_IsNormalized()
+    {
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes("{\"Id\":\"\\udfff\\ud800x\", /* note */ \"Operation\":\"Set-Mailbox\",}\n"));
+        using var output = new MemoryStream();
+        var error = new StringWriter();
+
+        var code = await NormalizeCommand.RunAsync([], input, output, error, new ConfigurationBuilder().Build());
+
+        Assert.Equal(0, code);
+        using var line = JsonDocument.Parse(Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal("\uFFFD\uFFFDx", line.RootElement.GetProperty("recordId").GetString());
+    }
+
     /// <summary>System.Text.Json's messages quote the bad character: a line break in the input broke the report's line.</summary>
     [Fact]
     public async Task NormalizeCommand_AnErrorQuotingAControlCharacter_IsReportedOnOneLine_Escaped()
