@@ -129,9 +129,10 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
             LogTokenRefused(_logger, tenantId, e.ErrorCode, 0, e.Message);
             throw new TokenAcquisitionException(e.ErrorCode, e.Message, e);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or OverflowException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or OverflowException or NullReferenceException or ArgumentException)
         {
-            // MSAL lets the parse of a token-endpoint answer it cannot read escape (a field of another type, for example).
+            // MSAL lets the failure to read a token-endpoint answer escape: a field of another type (JsonException), an
+            // empty body (NullReferenceException), a number out of range.
             _current.TryRemove(tenantId, out _);
             LogTokenRefused(_logger, tenantId, "invalid_response", 0, e.Message);
             throw new TokenAcquisitionException("invalid_response", $"The token endpoint's answer could not be read: {e.Message}", e);
@@ -243,8 +244,9 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
                 _ => null,
             };
         }
-        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a name or string System.Text.Json parses but cannot read (an unpaired surrogate's escape).
             return null;
         }
     }

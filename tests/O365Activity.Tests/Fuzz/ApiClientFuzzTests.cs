@@ -251,6 +251,27 @@ public sealed class ApiClientFuzzTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.False(ApiErrorText.NeedsAttention(error));
     }
 
+    /// <summary>Found by the long run: MSAL threw NullReferenceException for an empty answer.</summary>
+    [Fact]
+    public async Task TokenAnswer_Empty_IsATokenAcquisitionException()
+    {
+        var tokens = _services.GetRequiredService<ITokenProvider>();
+        using var fault = _emulator.State.InjectFault(Rule(RequestKind.Token, 200, [], []));
+
+        var error = await Assert.ThrowsAsync<TokenAcquisitionException>(() => tokens.GetTokenAsync(_tenant, forceRefresh: true, CancellationToken.None));
+
+        Assert.Equal("invalid_response", error.Error);
+    }
+
+    /// <summary>Found by the long run: a token whose payload has an unpaired surrogate escape in a name threw out of the audience check.</summary>
+    [Fact]
+    public void Audience_OfATokenWithAnUnreadableName_IsNone()
+    {
+        var payload = Convert.ToBase64String(Encoding.ASCII.GetBytes("""{"\udfffx":1}""")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        Assert.Null(MsalTokenProvider.Audience($"e30.{payload}.sig"));
+    }
+
     private string[] NextPages(string api) =>
     [
         $"{api}/api/v1.0/{_tenant}/activity/feed/subscriptions/content?contentType={Aad}&nextPage=fuzz",
