@@ -9,6 +9,8 @@ namespace O365Activity.Tests.EndToEnd;
 /// <summary>
 /// Every free-text string of every gRPC request refuses control, format and separator characters with
 /// <c>INVALID_ARGUMENT</c>, naming the field and never repeating the character (one check: <see cref="RequestText"/>).
+/// Except the History service's user filter: user names come from the tenant's records, and one holding a control
+/// character stays findable (CliServiceTests query such a user).
 /// </summary>
 [Collection(ServiceCollection.Name)]
 public sealed class ControlCharacterTests(ServiceFixture service)
@@ -24,9 +26,9 @@ public sealed class ControlCharacterTests(ServiceFixture service)
             "UpdateEventSource.tenant_id", "UpdateEventSource.display_name", "UpdateEventSource.content_types", "UpdateEventSource.federated_domains", "UpdateEventSource.credential",
             "GetEventSource.tenant_id", "DeleteEventSource.tenant_id", "RenewConsentUrl.tenant_id",
             "StreamIngress.tenant_id", "StreamAdmin.tenant_id", "StreamRaw.tenant_id",
-            "ListIngress.tenant_id", "ListIngress.user", "ListIngress.client_address", "ListIngress.page_token",
-            "ListAdmin.tenant_id", "ListAdmin.user", "ListAdmin.client_address", "ListAdmin.page_token",
-            "GetUserActivity.tenant_id", "GetUserActivity.user", "ListLocations.tenant_id",
+            "ListIngress.tenant_id", "ListIngress.client_address", "ListIngress.page_token",
+            "ListAdmin.tenant_id", "ListAdmin.client_address", "ListAdmin.page_token",
+            "GetUserActivity.tenant_id", "ListLocations.tenant_id",
         ];
         var data = new TheoryData<string, string>();
         for (var i = 0; i < fields.Length; i++)
