@@ -712,9 +712,7 @@ public sealed partial class TenantGrain : Grain, ITenantGrain, ITenantPoller, IR
     /// in, zero-width spaces and joiners, the byte-order mark), which make a name invisible or misleading; and the line
     /// and paragraph separators.
     /// </summary>
-    private static bool IsControlCharacter(char c) =>
-        char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
-            or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
+    private static bool IsControlCharacter(char c) => VisibleText.IsRefused(char.GetUnicodeCategory(c));
 
     /// <summary>
     /// Records a failed poll of a content type (its error, code and time, and whether it needs a person) and when to

@@ -18,6 +18,10 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     public override async Task<Proto.EventSource> CreateEventSource(Proto.CreateEventSourceRequest request, ServerCallContext context)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        RequestText.Check(request.DisplayName, "display_name");
+        RequestText.CheckAll(request.ContentTypes, "content_types");
+        RequestText.CheckAll(request.FederatedDomains, "federated_domains");
+        RequestText.Check(request.Credential, "credential");
         if (request.DisplayName.Length > 256)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "display_name is longer than 256 characters."));
@@ -59,6 +63,10 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     public override async Task<Proto.EventSource> UpdateEventSource(Proto.UpdateEventSourceRequest request, ServerCallContext context)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        RequestText.Check(request.DisplayName, "display_name");
+        RequestText.CheckAll(request.ContentTypes?.Values ?? [], "content_types");
+        RequestText.CheckAll(request.FederatedDomains?.Values ?? [], "federated_domains");
+        RequestText.Check(request.Credential, "credential");
         if (request.HasDisplayName && request.DisplayName.Length > 256)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "display_name is longer than 256 characters."));

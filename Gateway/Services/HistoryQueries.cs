@@ -33,6 +33,10 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history, 
     public async Task<Proto.ListIngressResponse> ListIngressAsync(Proto.ListIngressRequest request, CancellationToken cancellationToken)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        // Not the user filter: a user name comes from the tenant's records, which may hold any character, and a user whose
+        // name has one must stay findable (its errors never repeat it).
+        RequestText.Check(request.ClientAddress, "client_address");
+        RequestText.Check(request.PageToken, "page_token");
         var (start, end) = TimeRange(request.StartTime, request.EndTime);
         var results = request.Results.Select(r => Enum.IsDefined(r) ? (short)r : throw Invalid($"results: {(int)r} is not a SignInResult.")).Distinct().Order().ToArray();
         var query = new ActivityQuery(
@@ -48,6 +52,10 @@ public sealed class HistoryQueries(IEventStore store, IActivityHistory history, 
     public async Task<Proto.ListAdminResponse> ListAdminAsync(Proto.ListAdminRequest request, CancellationToken cancellationToken)
     {
         var tenantId = TenantIds.Parse(request.TenantId);
+        // Not the user filter: a user name comes from the tenant's records, which may hold any character, and a user whose
+        // name has one must stay findable (its errors never repeat it).
+        RequestText.Check(request.ClientAddress, "client_address");
+        RequestText.Check(request.PageToken, "page_token");
         var (start, end) = TimeRange(request.StartTime, request.EndTime);
         var actions = request.Actions.Select(a => Enum.IsDefined(a) ? (short)a : throw Invalid($"actions: {(int)a} is not an AdminAction.")).Distinct().Order().ToArray();
         var query = new ActivityQuery(

@@ -6,9 +6,10 @@ namespace O365Activity.Gateway.Services;
 public static class TenantIds
 {
     /// <summary>Parses a tenant id (a GUID in any of .NET's GUID spellings).</summary>
-    /// <exception cref="RpcException"><c>INVALID_ARGUMENT</c> when it is empty or not a GUID.</exception>
+    /// <exception cref="RpcException"><c>INVALID_ARGUMENT</c> when it is empty or not a GUID, or holds a control character (<see cref="RequestText"/>).</exception>
     public static Guid Parse(string? value)
     {
+        RequestText.Check(value ?? "", "tenant_id");
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "tenant_id is required: the Office 365 tenant id (a GUID)."));

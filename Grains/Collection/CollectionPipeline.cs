@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using O365Activity.Grains.Normalization;
@@ -191,28 +192,50 @@ public sealed partial class CollectionPipeline(
         await foreach (var record in api.FetchContentAsync(source.TenantId, blob, cancellationToken))
         {
             index++;
-            NormalizedRecord normalized;
-            try
+            var stored = Prepare(normalizer, record, context, out var warned, out var rejected);
+            if (stored is null)
             {
-                normalized = normalizer.Normalize(record, context);
-            }
-            catch (AuditRecordFormatException e)
-            {
-                LogRecordRejected(logger, source.TenantId, blob.ContentId, index, e.Message);
+                LogRecordRejected(logger, source.TenantId, blob.ContentId, index, rejected!);
                 counters.AddRejected();
                 continue;
             }
 
-            if (normalized.Warnings.Length > 0)
+            if (warned)
             {
                 counters.AddWarning();
             }
 
-            var stored = normalized.Raw.RawJson.Length > 0
-                ? new NewRecord(normalized.Raw, normalized.Activity)
-                : new NewRecord(normalized.Raw, normalized.Activity, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(record));
             await records.WriteAsync(stored, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Normalizes one record of a blob and encodes it as it is stored: null (and why, in <paramref name="rejected"/>)
+    /// when it is not an audit record (not a JSON object), which the pipeline counts and skips; the blob's other records
+    /// are stored all the same. Throws for nothing else: a JSON object of any shape becomes a record.
+    /// </summary>
+    /// <param name="normalizer">The normalizer.</param>
+    /// <param name="record">The record as parsed from the blob.</param>
+    /// <param name="context">The normalization context (<see cref="NormalizationContext.KeepRawJson"/> false: the text is stored from the bytes received).</param>
+    /// <param name="warned">True when the normalizer used a stand-in value (a warning to count).</param>
+    /// <param name="rejected">Why the record was rejected; null when it was not.</param>
+    internal static NewRecord? Prepare(AuditRecordNormalizer normalizer, JsonElement record, NormalizationContext context, out bool warned, out string? rejected)
+    {
+        NormalizedRecord normalized;
+        try
+        {
+            normalized = normalizer.Normalize(record, context);
+        }
+        catch (AuditRecordFormatException e)
+        {
+            (warned, rejected) = (false, e.Message);
+            return null;
+        }
+
+        (warned, rejected) = (normalized.Warnings.Length > 0, null);
+        return normalized.Raw.RawJson.Length > 0
+            ? new NewRecord(normalized.Raw, normalized.Activity)
+            : new NewRecord(normalized.Raw, normalized.Activity, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(record));
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -301,9 +301,16 @@ public sealed partial class ManagementApiClient : IManagementActivityApi
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             return await JsonSerializer.DeserializeAsync<T>(stream, JsonOptions, cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: System.Text.Json parses a string that it then cannot read as one (invalid UTF-8,
+            // the escape of an unpaired surrogate).
             throw new ManagementApiException(response.StatusCode, null, $"API error {what}: the body is not the JSON the API documents: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            // A body cut mid-stream: the request fails as a whole, like one that got no answer.
+            throw new ManagementApiException(0, null, $"API error {what}: the body was cut: {e.Message}");
         }
     }
 

@@ -67,9 +67,10 @@ public sealed class ManagementApiException : Exception
                 apiMessage = error.TryGetProperty("message", out var m) ? m.ToString() : null;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON (HTML or text on 5xx): the raw body tells the story.
+            // Not JSON (HTML or text on 5xx), or JSON whose names or strings cannot be read (the escape of an unpaired
+            // surrogate, InvalidOperationException): the raw body tells the story.
         }
 
         var raw = body.Length == 0 ? null : body.Length > 4000 ? body[..4000] : body;

@@ -16,7 +16,7 @@ public interface ITokenProvider
     /// <param name="tenantId">The tenant.</param>
     /// <param name="forceRefresh">True to skip the cache (after the API answered 401 to a cached token).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <exception cref="TokenAcquisitionException">The token endpoint refused (for example <c>invalid_client</c> AADSTS7000215, or <c>unauthorized_client</c> AADSTS700016 when the tenant has not consented).</exception>
+    /// <exception cref="TokenAcquisitionException">The token endpoint refused (for example <c>invalid_client</c> AADSTS7000215, or <c>unauthorized_client</c> AADSTS700016 when the tenant has not consented), or its answer could not be read (<c>invalid_response</c>).</exception>
     Task<string> GetTokenAsync(Guid tenantId, bool forceRefresh, CancellationToken cancellationToken);
 
     /// <summary>Forgets every token held for <paramref name="tenantId"/> (its event source was deleted): the next request, if any, asks Entra afresh.</summary>
@@ -142,6 +142,14 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
             LogTokenRefused(_logger, tenantId, e.ErrorCode, 0, e.Message);
             throw new TokenAcquisitionException(e.ErrorCode, e.Message, e);
         }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or OverflowException or NullReferenceException or ArgumentException)
+        {
+            // MSAL lets the failure to read a token-endpoint answer escape: a field of another type (JsonException), an
+            // empty body (NullReferenceException), a number out of range.
+            _current.TryRemove(tenantId, out _);
+            LogTokenRefused(_logger, tenantId, "invalid_response", 0, e.Message);
+            throw new TokenAcquisitionException("invalid_response", $"The token endpoint's answer could not be read: {e.Message}", e);
+        }
         catch (HttpRequestException e)
         {
             _current.TryRemove(tenantId, out _);
@@ -257,8 +265,9 @@ public sealed partial class MsalTokenProvider : ITokenProvider, IDisposable
                 _ => null,
             };
         }
-        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a name or string System.Text.Json parses but cannot read (an unpaired surrogate's escape).
             return null;
         }
     }

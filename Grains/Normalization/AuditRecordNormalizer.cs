@@ -23,7 +23,8 @@ public sealed record NormalizationContext(
     /// <summary>
     /// Whether the events carry the record's text (<see cref="ActivityEvent.RawJson"/>); true by default. False for a
     /// caller that does not use it (the <c>normalize</c> command without <c>--include-raw</c>): <c>RawJson</c> is then
-    /// empty, and the record's UTF-16 copy (twice its size) is not made.
+    /// empty, and the record's UTF-16 copy (twice its size) is not made; except for the rare record whose strings must be
+    /// repaired to be read (invalid UTF-8, or the escape of an unpaired UTF-16 surrogate), whose text is always kept.
     /// </summary>
     public bool KeepRawJson { get; init; } = true;
 }
@@ -99,10 +100,70 @@ public sealed partial class AuditRecordNormalizer
             throw new AuditRecordFormatException($"An audit record must be a JSON object, not {record.ValueKind}.");
         }
 
-        var view = new AuditRecordView(record);
+        var utf8 = JsonMarshal.GetRawUtf8Value(record);
+        var validUtf8 = Utf8.IsValid(utf8);
+        if (!validUtf8 || utf8.IndexOf(@"\u"u8) >= 0 && HasSurrogateEscape(utf8))
+        {
+            // System.Text.Json parses such text but cannot read its strings (or names) as .NET strings: read the
+            // repaired text instead. Invalid UTF-8 is also what is kept as the record's text (the bytes received cannot
+            // be stored as text); an unpaired surrogate escape is valid UTF-8, kept as received.
+            var repairedText = RepairedText(utf8);
+            using var repaired = JsonDocument.Parse(repairedText, RepairedTextOptions);
+            // Kept whatever KeepRawJson says, so that the text stored and the id derived from it are those of the record.
+            return Normalize(repaired.RootElement, context, validUtf8 ? Encoding.UTF8.GetString(utf8) : repairedText);
+        }
 
-        // The record's text is read (and its UTF-8 checked, as reading it checks) even when it is not kept.
-        var rawJson = context.KeepRawJson || !Utf8.IsValid(JsonMarshal.GetRawUtf8Value(record)) ? record.GetRawText() : "";
+        // The record's text is read only when it is kept.
+        return Normalize(record, context, context.KeepRawJson ? record.GetRawText() : "");
+    }
+
+    /// <summary>
+    /// The text of a record whose strings System.Text.Json cannot read: each invalid UTF-8 sequence as U+FFFD, and each
+    /// <c>\u</c> escape of an unpaired UTF-16 surrogate as <c>\uFFFD</c> (escaped backslashes and surrogate pairs kept).
+    /// Both occur only inside strings, so the result is the same JSON with readable strings.
+    /// </summary>
+    /// <param name="utf8">The record's text as received.</param>
+    internal static string RepairedText(ReadOnlySpan<byte> utf8) => RepairedEscapes(Encoding.UTF8.GetString(utf8));
+
+    /// <summary>JSON text with each <c>\u</c> escape of an unpaired UTF-16 surrogate as <c>\uFFFD</c> (escaped backslashes and surrogate pairs kept); the text itself when it has none.</summary>
+    /// <param name="json">JSON text (a record, or JSON written inside one of its strings).</param>
+    internal static string RepairedEscapes(string json) =>
+        json.Contains(@"\u", StringComparison.Ordinal) ? SurrogateEscape().Replace(json, m => m.Length == 2 || m.Length == 12 ? m.Value : @"\uFFFD") : json;
+
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> utf8)
+    {
+        for (var at = utf8.IndexOf(@"\u"u8); at >= 0 && at + 3 < utf8.Length; )
+        {
+            if (utf8[at + 2] is (byte)'d' or (byte)'D' && utf8[at + 3] is >= (byte)'8' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F')
+            {
+                return true;
+            }
+
+            var next = utf8[(at + 2)..].IndexOf(@"\u"u8);
+            at = next < 0 ? -1 : at + 2 + next;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// How a repaired text is parsed again: accepting whatever the first parse may have accepted (the <c>normalize</c>
+    /// command reads records with comments and trailing commas), so that the repair never fails where the record parsed.
+    /// </summary>
+    private static readonly JsonDocumentOptions RepairedTextOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        MaxDepth = 1024,
+    };
+
+    /// <summary>An escaped backslash, a surrogate pair's escapes, or one surrogate's escape (in this order, left to right).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")]
+    private static partial System.Text.RegularExpressions.Regex SurrogateEscape();
+
+    private NormalizedRecord Normalize(JsonElement record, NormalizationContext context, string rawJson)
+    {
+        var view = new AuditRecordView(record);
 
         var recordId = view.UniqueText(RecordField.Id);
         if (string.IsNullOrWhiteSpace(recordId))

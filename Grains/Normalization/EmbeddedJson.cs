@@ -39,7 +39,8 @@ internal readonly struct EmbeddedJson : IDisposable
 
         try
         {
-            return new EmbeddedJson(JsonDocument.Parse(text!), null);
+            // An unpaired surrogate's escape parses, but its string cannot be read: repaired first, as a record's are.
+            return new EmbeddedJson(JsonDocument.Parse(AuditRecordNormalizer.RepairedEscapes(text!)), null);
         }
         catch (JsonException)
         {

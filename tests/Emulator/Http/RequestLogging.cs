@@ -169,7 +169,14 @@ internal sealed partial class RequestLogging(RequestDelegate next, EmulatorRunti
         }
 
         SetErrorCode(context, "fault");
-        await context.Response.WriteAsync(rule.Body, context.RequestAborted);
+        if (rule.BodyBytes is { } bytes)
+        {
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        }
+        else
+        {
+            await context.Response.WriteAsync(rule.Body, context.RequestAborted);
+        }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Method} {PathAndQuery} -> {StatusCode}{Note}")]

@@ -31,6 +31,9 @@ public sealed record FaultRule
     /// <summary>The body to answer (may be anything: HTML, text, truncated JSON). Default empty.</summary>
     public string Body { get; init; } = "";
 
+    /// <summary>When set, the body answered instead of <see cref="Body"/>, byte for byte (invalid UTF-8 included: hostile input).</summary>
+    public byte[]? BodyBytes { get; init; }
+
     /// <summary>The <c>Content-Type</c> of <see cref="Body"/>; null sends none.</summary>
     public string? ContentType { get; init; } = "text/html; charset=utf-8";
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Configuration;
+using O365Activity.Cli.Terminal;
 using O365Activity.Contracts.Activity;
 using O365Activity.Grains.Normalization;
 
@@ -199,13 +200,13 @@ public static class NormalizeCommand
                 catch (AuditRecordFormatException e)
                 {
                     failed++;
-                    error.WriteLine($"normalize: {position}: {e.Message}");
+                    error.WriteLine($"normalize: {position}: {TerminalText.Escape(e.Message)}");
                     return;
                 }
 
                 foreach (var warning in normalized.Warnings)
                 {
-                    error.WriteLine($"normalize: {position}: warning: {warning.Message}");
+                    error.WriteLine($"normalize: {position}: warning: {TerminalText.Escape(warning.Message)}");
                 }
 
                 output.WriteRecord(normalized, includeRaw);
@@ -213,7 +214,8 @@ public static class NormalizeCommand
             (position, reason) =>
             {
                 failed++;
-                error.WriteLine($"normalize: {position}: {reason}");
+                // A reason may quote the input (System.Text.Json's messages quote the bad character): one line, nothing hidden.
+                error.WriteLine($"normalize: {position}: {TerminalText.Escape(reason)}");
             },
             cancellationToken);
 
