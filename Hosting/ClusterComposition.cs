@@ -199,6 +199,15 @@ public static class ClusterComposition
     }
 
     /// <summary>
+    /// Lets the database driver's exceptions (namespace <c>Npgsql</c>) cross grain calls: Orleans serializes only
+    /// exceptions of allowed namespaces (<c>Microsoft</c>, <c>System</c>, <c>Azure</c> by default), and the caller of a
+    /// grain whose database is down would otherwise get a <c>CodecNotFoundException</c> instead of the outage (which the
+    /// gateway answers with <c>UNAVAILABLE</c>). Needed on silos and clients alike.
+    /// </summary>
+    public static IServiceCollection AllowStoreExceptions(this IServiceCollection services) =>
+        services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
+
+    /// <summary>
     /// Registers the event store (<see cref="IEventStore"/>) of the variant, with <see cref="StorageOptions"/>
     /// (section <c>Storage</c>, validated at start). PostgreSql: one <see cref="NpgsqlDataSource"/> from
     /// <c>Storage:ConnectionString</c>, <see cref="PostgresEventStore"/> and <see cref="SchemaMigrator"/>. Local: one
@@ -214,6 +223,7 @@ public static class ClusterComposition
                 "Storage:ConnectionString must be set: the Npgsql connection string of the PostgreSQL database (or set Cluster:Mode to Local).")
             .ValidateOnStart();
 
+        services.AllowStoreExceptions();
         // Both stores answer the history queries too.
         services.TryAddSingleton<IActivityHistory>(sp => (IActivityHistory)sp.GetRequiredService<IEventStore>());
         if (mode == ClusterMode.Local)

@@ -80,9 +80,17 @@ public sealed partial class ErrorMappingInterceptor(ClusterReadiness readiness, 
         EventSourceException { Error: EventSourceError.PermissionDenied } => new Status(StatusCode.PermissionDenied, e.Message),
         OperationCanceledException when callCancelled => new Status(StatusCode.Cancelled, "The call was cancelled."),
         _ when IsClusterUnavailable(e) => new Status(StatusCode.Unavailable, "The cluster is not reachable right now; try again."),
-        System.Data.Common.DbException or System.Net.Sockets.SocketException => new Status(StatusCode.Unavailable, "The event store is not reachable right now; try again."),
+        _ when IsStoreUnavailable(e) => new Status(StatusCode.Unavailable, "The event store is not reachable right now; try again."),
         _ => new Status(StatusCode.Internal, "An internal error occurred; it has been logged."),
     };
+
+    /// <summary>
+    /// True when the database could not be reached: a <see cref="System.Data.Common.DbException"/> or a socket error,
+    /// here or in a silo (a grain that could not load its state), at any depth.
+    /// </summary>
+    private static bool IsStoreUnavailable(Exception? e) =>
+        e is System.Data.Common.DbException or System.Net.Sockets.SocketException
+        || (e is AggregateException aggregate ? aggregate.InnerExceptions.Any(IsStoreUnavailable) : e?.InnerException is { } inner && IsStoreUnavailable(inner));
 
     /// <summary>
     /// True for the failures of a cluster that cannot be reached: no silo answers (<see cref="SiloUnavailableException"/>,

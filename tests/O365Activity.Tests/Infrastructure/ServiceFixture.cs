@@ -125,7 +125,11 @@ public class ServiceFixture : IAsyncLifetime
             silo.AddActivityCollector(configuration);
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = ReminderPeriod);
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(ActivityStreams.ProviderName, streams => streams.ConfigurePartitioning(ClusterComposition.StreamQueues)));
+        builder.ConfigureClient(client =>
+        {
+            client.Services.AllowStoreExceptions();
+            client.AddMemoryStreams(ActivityStreams.ProviderName, streams => streams.ConfigurePartitioning(ClusterComposition.StreamQueues));
+        });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 

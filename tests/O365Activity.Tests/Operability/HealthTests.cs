@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Grpc.Core;
 using Grpc.Health.V1;
 using O365Activity.Harness;
 using O365Activity.Protos.V1;
@@ -109,6 +110,30 @@ public sealed class DatabaseReadinessTests : IClassFixture<DatabaseReadinessTest
     }
 
     [Fact]
+    public async Task ManagementCalls_WhileTheDatabaseIsStopped_AreUnavailable_NotInternal()
+    {
+        var sources = new EventSources.EventSourcesClient(_service.Channel);
+        var known = Guid.NewGuid().ToString();
+        await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = known });
+
+        await _service.Server.StopAsync();
+        try
+        {
+            // A tenant whose grain must read its state from the database, and one already active.
+            var create = await Assert.ThrowsAsync<RpcException>(async () => await sources.CreateEventSourceAsync(new CreateEventSourceRequest { TenantId = Guid.NewGuid().ToString() }));
+            var delete = await Assert.ThrowsAsync<RpcException>(async () => await sources.DeleteEventSourceAsync(new DeleteEventSourceRequest { TenantId = known }));
+
+            Assert.All([create, delete], e => Assert.Equal(StatusCode.Unavailable, e.StatusCode));
+        }
+        finally
+        {
+            await _service.Server.RestartAsync();
+        }
+
+        await WaitForAsync(new Health.HealthClient(_service.Channel), "readiness", HealthCheckResponse.Types.ServingStatus.Serving);
+    }
+
+    [Fact]
     public async Task Readiness_IsNotServing_WhenTheDatabaseIsUnreachable()
     {
         // A data source on a port where nothing listens, checked as the gateway checks its own.
@@ -152,6 +177,9 @@ public sealed class DatabaseReadinessTests : IClassFixture<DatabaseReadinessTest
             await base.DisposeAsync();
             await Server.DisposeAsync();
         }
+
+        /// <summary>The silo's storage on the same server: a stopped server is an outage of everything durable.</summary>
+        protected override IReadOnlyDictionary<string, string?> ExtraSiloSettings => new Dictionary<string, string?> { ["Storage:ConnectionString"] = Server.ConnectionString };
 
         protected override void ConfigureGateway(Microsoft.AspNetCore.Builder.WebApplicationBuilder gateway) =>
             gateway.Configuration["Storage:ConnectionString"] = Server.ConnectionString;
