@@ -33,7 +33,9 @@ run_user() {
 }
 
 as_user() { # command...
-    if [ "$(id -u)" -eq 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi
+    # From /, which every user may enter (the clone's own folder may be private to root: a harmless but alarming
+    # "could not change directory" otherwise); every path given is absolute.
+    if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u "$user" -- "$@"); else "$@"; fi
 }
 
 cmd=${1:-}; data=${2:-}
