@@ -12,8 +12,10 @@ using O365Activity.Hosting;
 namespace O365Activity.Gateway;
 
 /// <summary>
-/// Builds the gateway: gRPC services on a plain HTTP/2 endpoint, the consent callback on an HTTP/1.1 endpoint, the
-/// status page (<see cref="StatusPageEndpoints"/>) on another HTTP/1.1 endpoint, an
+/// Builds the gateway: gRPC services on an HTTP/2 endpoint, the consent callback on an HTTP/1.1 endpoint, the
+/// status page (<see cref="StatusPageEndpoints"/>) on another HTTP/1.1 endpoint (each plain, or TLS with
+/// <c>Gateway:Tls</c>), authentication and access (<see cref="GatewaySecurity"/>, <see cref="AccessInterceptor"/>), the
+/// limits (<see cref="GatewayLimits"/>), health and reflection (<see cref="GatewayOperability"/>), an
 /// Orleans client of the cluster and the event store (both composed by <see cref="ClusterComposition"/>, sections
 /// <c>Cluster</c> and <c>Storage</c>). The client keeps trying to connect until a silo answers; the endpoints listen
 /// meanwhile and answer <c>UNAVAILABLE</c>.

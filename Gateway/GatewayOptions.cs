@@ -9,7 +9,7 @@ public sealed class GatewayOptions
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "Gateway";
 
-    /// <summary>Where the gRPC services listen (setting <c>Gateway:GrpcEndpoint</c>; plain HTTP/2, default <c>http://127.0.0.1:5080</c>).</summary>
+    /// <summary>Where the gRPC services listen (setting <c>Gateway:GrpcEndpoint</c>; HTTP/2, default <c>http://127.0.0.1:5080</c>; <c>https://</c> with <c>Gateway:Tls</c>).</summary>
     [Required]
     public Uri GrpcEndpoint { get; set; } = new("http://127.0.0.1:5080");
 
@@ -19,8 +19,9 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// Where the status page and its JSON API listen (setting <c>Gateway:StatusEndpoint</c>; HTTP/1.1 for browsers,
-    /// default <c>http://127.0.0.1:5082</c>). The page shows every tenant's collection status and activity, with no
-    /// sign-in of its own: keep it on an address only operators reach.
+    /// default <c>http://127.0.0.1:5082</c>; <c>https://</c> with <c>Gateway:Tls</c>). The page shows the tenants'
+    /// collection status and activity to authenticated clients, each only its own tenants (see
+    /// <see cref="Security.GatewaySecurity"/>).
     /// </summary>
     [Required]
     public Uri StatusEndpoint { get; set; } = new("http://127.0.0.1:5082");
