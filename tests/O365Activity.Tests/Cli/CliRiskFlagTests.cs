@@ -60,7 +60,7 @@ public sealed class CliRiskFlagTests(ServiceFixture service) : IAsyncLifetime
             var (code, output, error) = await CliRunner.RunAsync("--gateway", address.ToString(), "sources", "list");
 
             Assert.Equal((1, ""), (code, output));
-            var expected = $"UNAVAILABLE: {address.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is plain HTTP/2, by default http://127.0.0.1:5080)";
+            var expected = $"UNAVAILABLE: {address.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is http://127.0.0.1:5080 by default, https:// when it has TLS)";
             Assert.True(CliRunner.Lines(error) is [var line] && line == expected, $"expected one line, '{expected}'; got: {error}");
         }
     }

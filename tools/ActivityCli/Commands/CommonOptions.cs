@@ -165,7 +165,7 @@ internal sealed partial class CommonOptions
         e.StatusCode == StatusCode.Unavailable && ConnectFailure(e.Status.DebugException) is { } reason
             ? $"UNAVAILABLE: cannot reach the gateway at {gateway.GetLeftPart(UriPartial.Authority)} ({reason})"
             : e.Status.DebugException is { } transport && NotGrpc(transport)
-            ? $"UNAVAILABLE: {gateway.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is plain HTTP/2, by default http://127.0.0.1:5080)"
+            ? $"UNAVAILABLE: {gateway.GetLeftPart(UriPartial.Authority)} does not answer gRPC (a wrong port, or http:// and https:// mixed up: the gateway's gRPC endpoint is http://127.0.0.1:5080 by default, https:// when it has TLS)"
             : e.StatusCode == StatusCode.Unauthenticated
             ? $"UNAUTHENTICATED: the gateway needs credentials this call did not carry or it did not accept (--cert and --key, or --token-file; over https://){Detail(e)}"
             : $"{StatusName(e.StatusCode)}: {e.Status.Detail}";
