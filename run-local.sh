@@ -212,7 +212,7 @@ fi
 echo "Health: grpc.health.v1 on the gRPC port (services liveness, readiness; reflection on); details: $scheme://127.0.0.1:$status_port/api/health"
 if [ "$dashboard" = true ]; then echo "Orleans dashboard: http://127.0.0.1:$dashboard_port/dashboard/"; fi
 echo "Emulator (Management Activity API + Entra): http://127.0.0.1:$emulator_port   logs: $logs (also $state/logs/latest)"
-echo "Try from another terminal: ${cli[*]} --gateway $scheme://127.0.0.1:$grpc_port ${client[*]} list"
+echo "Try from another terminal: ${cli[*]} --gateway $scheme://127.0.0.1:$grpc_port ${client[*]:+${client[*]} }list"
 # A process that stops on its own (a crash, kill -9) is said at once; run-local.sh does not restart it.
 servers=("${pids[@]}")
 names=(emulator)
