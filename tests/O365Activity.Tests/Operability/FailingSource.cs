@@ -13,6 +13,21 @@ internal static class FailingSource
         Body = """{"error":{"code":"AF10001","message":"The permission set (ActivityFeed.Read) sent in the request did not include the expected permission."}}""",
     };
 
+    /// <summary>
+    /// A source of <paramref name="tenant"/> on <paramref name="service"/> whose every listing answers AF10001, once it is
+    /// <c>FAILED</c>; dispose the answer to lift the fault.
+    /// </summary>
+    public static async Task<FaultHandle> FailedAsync(O365Activity.Tests.Infrastructure.ServiceFixture service, Guid tenant)
+    {
+        service.Emulator.State.GrantConsent(tenant);
+        var fault = service.Emulator.State.InjectFault(PermissionMissing(tenant));
+        var sources = new EventSources.EventSourcesClient(service.Channel);
+        await CreateAsync(sources, tenant);
+        var status = await O365Activity.Tests.Infrastructure.TestSources.WaitForStatusAsync(sources, tenant, s => s.State == ConnectionState.Failed);
+        Xunit.Assert.Equal(ConnectionState.Failed, status.State);
+        return fault;
+    }
+
     public static async Task CreateAsync(EventSources.EventSourcesClient sources, Guid tenant)
     {
         var request = new CreateEventSourceRequest { TenantId = tenant.ToString(), SendUnfiltered = true };

@@ -29,11 +29,7 @@ public sealed class HealthTests(ServiceFixture service)
     public async Task ApiHealth_ListsAFailedSource_WithItsReason_AndStaysReady()
     {
         var tenant = Guid.NewGuid();
-        service.Emulator.State.GrantConsent(tenant);
-        using var fault = service.Emulator.State.InjectFault(FailingSource.PermissionMissing(tenant));
-        var sources = new EventSources.EventSourcesClient(service.Channel);
-        await FailingSource.CreateAsync(sources, tenant);
-        Assert.Equal(ConnectionState.Failed, (await TestSources.WaitForStatusAsync(sources, tenant, s => s.State == ConnectionState.Failed)).State);
+        using var fault = await FailingSource.FailedAsync(service, tenant);
 
         using var http = new HttpClient { BaseAddress = service.StatusAddress };
         JsonElement report = default;

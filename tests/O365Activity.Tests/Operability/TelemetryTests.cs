@@ -64,12 +64,7 @@ public sealed class TelemetryTests(ServiceFixture service) : IDisposable
     public async Task AnApiError_IsCountedWithItsAfCodeAndHttpStatus()
     {
         var tenant = Guid.NewGuid();
-        service.Emulator.State.GrantConsent(tenant);
-        using var fault = service.Emulator.State.InjectFault(FailingSource.PermissionMissing(tenant));
-        var sources = new EventSources.EventSourcesClient(service.Channel);
-
-        await FailingSource.CreateAsync(sources, tenant);
-        await TestSources.WaitForStatusAsync(sources, tenant, s => s.State == ConnectionState.Failed);
+        using var fault = await FailingSource.FailedAsync(service, tenant);
 
         Assert.True(_recorder.Sum("o365activity.api.errors", tenant, ("error.code", "AF10001"), ("http.response.status_code", 403)) >= 1);
         Assert.True(_recorder.Sum("o365activity.api.requests", tenant, ("http.response.status_code", 403)) >= 1);
