@@ -20,6 +20,12 @@ public sealed class StatusPageBrowserTests(ServiceFixture service, ChromiumFixtu
 
     static StatusPageBrowserTests() => SetDefaultExpectTimeout(30_000);
 
+    /// <summary>
+    /// A navigation counts once the new page's answer has begun (not at its <c>load</c> event, which a busy machine can
+    /// hold back past any timeout while a map library loads): the checks that follow wait for what they look for.
+    /// </summary>
+    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
+
     private HistoryQueries History => service.Gateway.Services.GetRequiredService<HistoryQueries>();
 
     [Fact]
@@ -54,7 +60,7 @@ public sealed class StatusPageBrowserTests(ServiceFixture service, ChromiumFixtu
 
         // The tenant page: a map drawn from the atlas, and a marker per location (so at least one per country).
         await row.Locator("a.source-name").ClickAsync();
-        await page.WaitForURLAsync(Url($"/tenants/{t}"));
+        await page.WaitForURLAsync(Url($"/tenants/{t}"), Navigated);
         var locations = await History.ListLocationsAsync(new ListLocationsRequest { TenantId = t }, CancellationToken.None);
         var countries = locations.Locations.Select(l => l.Location.CountryCode).Distinct().Order().ToList();
         Assert.Equal(["JP", "NL", "US"], countries);
@@ -107,7 +113,7 @@ public sealed class StatusPageBrowserTests(ServiceFixture service, ChromiumFixtu
         await Expect(page.Locator("#location-details .count-failure")).ToHaveTextAsync(amsterdam.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(page.Locator("#location-details a.user")).ToHaveTextAsync([.. amsterdam.Users]);
         await page.Locator("#location-details a.user", new() { HasText = "ana@example.com" }).ClickAsync();
-        await page.WaitForURLAsync(Url($"/tenants/{t}/users/ana%40example.com"));
+        await page.WaitForURLAsync(Url($"/tenants/{t}/users/ana%40example.com"), Navigated);
         var activity = await History.GetUserActivityAsync(new GetUserActivityRequest { TenantId = t, User = "ana@example.com" }, CancellationToken.None);
         Assert.Equal(3, activity.SignIns.Count);
         await Expect(page.Locator("#title")).ToHaveTextAsync("ana@example.com");
