@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using O365Activity.Gateway.Feeds;
 using O365Activity.Gateway.Limits;
@@ -64,9 +65,10 @@ public static class GatewayApp
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, builder.Configuration, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
-            Listen(kestrel, builder.Configuration, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
-            Listen(kestrel, builder.Configuration, "Gateway:StatusEndpoint", gateway.StatusEndpoint, HttpProtocols.Http1);
+            var https = GatewaySecurity.Https(builder.Configuration);
+            Listen(kestrel, https, "Gateway:GrpcEndpoint", gateway.GrpcEndpoint, HttpProtocols.Http2);
+            Listen(kestrel, https, "Gateway:ConsentEndpoint", gateway.ConsentEndpoint, HttpProtocols.Http1);
+            Listen(kestrel, https, "Gateway:StatusEndpoint", gateway.StatusEndpoint, HttpProtocols.Http1);
         });
 
         if (clusterClient is not null)
@@ -129,11 +131,16 @@ public static class GatewayApp
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, IConfiguration configuration, string setting, Uri endpoint, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, Action<HttpsConnectionAdapterOptions>? https, string setting, Uri endpoint, HttpProtocols protocols)
     {
         if (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)
         {
             throw new InvalidOperationException($"{setting} '{endpoint}' must be an http:// URL, or https:// with Gateway:Tls.");
+        }
+
+        if (endpoint.Scheme == Uri.UriSchemeHttps && https is null)
+        {
+            throw new InvalidOperationException($"{setting} is an https:// URL but Gateway:Tls:CertificatePath is not set.");
         }
 
         void Configure(ListenOptions listen)
@@ -141,7 +148,7 @@ public static class GatewayApp
             listen.Protocols = protocols;
             if (endpoint.Scheme == Uri.UriSchemeHttps)
             {
-                listen.UseHttps(https => GatewaySecurity.ConfigureHttps(https, configuration, setting));
+                listen.UseHttps(https!);
             }
         }
 

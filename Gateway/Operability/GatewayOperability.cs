@@ -101,7 +101,7 @@ public static class GatewayOperability
     {
         // The report names every failed or degraded tenant and counts them all: for a client that may see every tenant.
         var access = ClientAccess.Of(http);
-        if (!access.HasAnyRole([GatewayRoles.Reader, GatewayRoles.Admin]) || !access.MaySeeEveryTenant)
+        if (!access.MayRead || !access.MaySeeEveryTenant)
         {
             return Results.Text("The health report is for clients that may see every tenant (role 'reader' or 'admin', no tenant limit); gRPC health answers anyone.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
         }

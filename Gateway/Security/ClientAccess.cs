@@ -21,6 +21,7 @@ public sealed class ClientAccess
     public const string OutOfScopeMessage = "This client may not access that tenant.";
 
     private static readonly ClientAccess Everything = new(null, enforced: false);
+    private static readonly string[] Readers = [GatewayRoles.Reader, GatewayRoles.Admin];
 
     private readonly ClaimsPrincipal? _user;
     private readonly bool _enforced;
@@ -69,6 +70,9 @@ public sealed class ClientAccess
 
     /// <summary>True when the caller holds <paramref name="role"/> (always, with authentication off).</summary>
     public bool HasRole(string role) => !_enforced || _user?.IsInRole(role) == true;
+
+    /// <summary>True when the caller may read sources and activity: it holds <c>reader</c> or <c>admin</c>.</summary>
+    public bool MayRead => HasAnyRole(Readers);
 
     /// <summary>True when the caller holds any of <paramref name="roles"/>.</summary>
     public bool HasAnyRole(IEnumerable<string> roles) => roles.Any(HasRole);

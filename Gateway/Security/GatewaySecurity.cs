@@ -160,29 +160,34 @@ public static partial class GatewaySecurity
     }
 
     /// <summary>
-    /// The TLS settings of an <c>https://</c> endpoint: the gateway's certificate, and client certificates asked for
-    /// (not required: a bearer-token client has none) when client-certificate authentication is configured. Kestrel
-    /// accepts any client certificate at the handshake; the certificate handler then checks its chain against the
-    /// configured CA only, and a certificate that fails is not authenticated.
+    /// The TLS settings of the gateway's <c>https://</c> endpoints: its certificate (read once, for all of them), and
+    /// client certificates asked for (not required: a bearer-token client has none) when client-certificate
+    /// authentication is configured. Kestrel accepts any client certificate at the handshake; the certificate handler
+    /// then checks its chain against the configured CA only, and a certificate that fails is not authenticated.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No <c>Gateway:Tls</c> certificate is configured.</exception>
-    public static void ConfigureHttps(HttpsConnectionAdapterOptions https, IConfiguration configuration, string setting)
+    /// <returns>Null when <c>Gateway:Tls</c> names no certificate (no endpoint may then be <c>https://</c>).</returns>
+    public static Action<HttpsConnectionAdapterOptions>? Https(IConfiguration configuration)
     {
         var tls = configuration.GetSection(GatewayTlsOptions.SectionName).Get<GatewayTlsOptions>() ?? new();
         if (!tls.IsConfigured)
         {
-            throw new InvalidOperationException($"{setting} is an https:// URL but Gateway:Tls:CertificatePath is not set.");
+            return null;
         }
 
         var authentication = configuration.GetSection(GatewayAuthenticationOptions.SectionName).Get<GatewayAuthenticationOptions>() ?? new();
-        https.ServerCertificate = string.IsNullOrEmpty(tls.KeyPassword)
+        var askForClients = authentication.Mode == AuthenticationMode.Required && authentication.ClientCertificates.IsConfigured;
+        var certificate = new Lazy<X509Certificate2>(() => string.IsNullOrEmpty(tls.KeyPassword)
             ? X509Certificate2.CreateFromPemFile(tls.CertificatePath!, tls.KeyPath)
-            : X509Certificate2.CreateFromEncryptedPemFile(tls.CertificatePath!, tls.KeyPassword, tls.KeyPath);
-        if (authentication.Mode == AuthenticationMode.Required && authentication.ClientCertificates.IsConfigured)
+            : X509Certificate2.CreateFromEncryptedPemFile(tls.CertificatePath!, tls.KeyPassword, tls.KeyPath));
+        return https =>
         {
-            https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-            https.AllowAnyClientCertificate();
-        }
+            https.ServerCertificate = certificate.Value;
+            if (askForClients)
+            {
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.AllowAnyClientCertificate();
+            }
+        };
     }
 
     /// <summary>Says at start, loudly, that authentication is off (a warning log and a line on standard error).</summary>

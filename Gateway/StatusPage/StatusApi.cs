@@ -28,7 +28,7 @@ public static partial class StatusApi
         api.AddEndpointFilter(async (context, next) =>
         {
             var access = ClientAccess.Of(context.HttpContext);
-            if (!access.HasAnyRole([GatewayRoles.Reader, GatewayRoles.Admin]))
+            if (!access.MayRead)
             {
                 return Results.Text("This client may not read the status API (it needs the role 'reader' or 'admin').", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
             }
