@@ -97,12 +97,21 @@ public static class ActivityTelemetry
     }
 
     /// <summary>
-    /// A silo's telemetry: Orleans' activity propagation through grain calls, OpenTelemetry (<see cref="AddActivityTelemetry(IServiceCollection, IConfiguration, string, Action{TracerProviderBuilder}?, Action{MeterProviderBuilder}?)"/>)
-    /// and, when <c>Cluster:Dashboard:Enabled</c>, the Orleans dashboard's collection (a gateway serves its pages).
+    /// A silo's telemetry: OpenTelemetry (<see cref="AddActivityTelemetry(IServiceCollection, IConfiguration, string, Action{TracerProviderBuilder}?, Action{MeterProviderBuilder}?)"/>)
+    /// with Orleans' activity propagation through grain calls when exporting is on (<see cref="OtlpEndpoint"/>), and,
+    /// when <c>Cluster:Dashboard:Enabled</c>, the Orleans dashboard's collection (a gateway serves its pages).
     /// </summary>
+    /// <remarks>
+    /// Propagation is a pair of grain-call filters, which put every grain call (a tenant's poll among them) through
+    /// Orleans' filter pipeline; without an exporter nobody reads what they carry.
+    /// </remarks>
     public static ISiloBuilder AddActivityTelemetry(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.AddActivityPropagation();
+        if (OtlpEndpoint(configuration) is not null)
+        {
+            silo.AddActivityPropagation();
+        }
+
         silo.Services.AddActivityTelemetry(configuration, "o365activity-silo");
         if (DashboardSettings.From(configuration).Enabled)
         {
@@ -113,12 +122,17 @@ public static class ActivityTelemetry
     }
 
     /// <summary>
-    /// A gateway's Orleans client: activity propagation through grain calls and, when <c>Cluster:Dashboard:Enabled</c>,
-    /// the Orleans dashboard's client side (the gateway maps its pages on <c>Cluster:Dashboard:Endpoint</c>).
+    /// A gateway's Orleans client: activity propagation through grain calls when exporting is on (<see cref="OtlpEndpoint"/>)
+    /// and, when <c>Cluster:Dashboard:Enabled</c>, the Orleans dashboard's client side (the gateway maps its pages on
+    /// <c>Cluster:Dashboard:Endpoint</c>).
     /// </summary>
     public static IClientBuilder AddActivityTelemetry(this IClientBuilder client, IConfiguration configuration)
     {
-        client.AddActivityPropagation();
+        if (OtlpEndpoint(configuration) is not null)
+        {
+            client.AddActivityPropagation();
+        }
+
         if (DashboardSettings.From(configuration).Enabled)
         {
             client.AddDashboard();

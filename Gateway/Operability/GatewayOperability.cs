@@ -20,8 +20,9 @@ namespace O365Activity.Gateway.Operability;
 /// <remarks>
 /// Health services: <c>""</c> and <c>liveness</c> are SERVING while the process runs; <c>readiness</c> is SERVING
 /// when the cluster (<see cref="ClusterHealthCheck"/>) and the database (<see cref="DatabaseHealthCheck"/>) answer,
-/// also while event sources are failed or degraded (<see cref="EventSourcesHealthCheck"/>: Degraded), and NOT_SERVING
-/// when either does not. Each <c>Check</c> runs the checks then (no cache of the health-check publisher).
+/// when either does not. Each <c>Check</c> runs the checks then (no cache of the health-check publisher). The per-tenant
+/// summary of failed and degraded sources (<see cref="EventSourcesHealthCheck"/>) is in <c>/api/health</c> only, run on
+/// request: it asks every tenant's grain, so neither gRPC probes nor the periodic publisher run it.
 /// </remarks>
 public static class GatewayOperability
 {
@@ -51,7 +52,9 @@ public static class GatewayOperability
             .AddCheck("process", () => HealthCheckResult.Healthy("The gateway is running."), [HealthTags.Live])
             .AddCheck<ClusterHealthCheck>("cluster", tags: [HealthTags.Ready])
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready])
-            .AddCheck<EventSourcesHealthCheck>("eventSources", tags: [HealthTags.Ready]);
+            .AddCheck<EventSourcesHealthCheck>("eventSources", tags: [HealthTags.Summary]);
+        // The publisher (registered by the gRPC health service for its Watch) runs the cheap checks only.
+        builder.Services.Configure<HealthCheckPublisherOptions>(o => o.Predicate = r => !r.Tags.Contains(HealthTags.Summary));
         if (builder.Configuration.GetValue<bool>(ReflectionSetting))
         {
             builder.Services.AddGrpcReflection();
@@ -106,7 +109,7 @@ public static class GatewayOperability
             return Results.Text("The health report is for clients that may see every tenant (role 'reader' or 'admin', no tenant limit); gRPC health answers anyone.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var report = await health.CheckHealthAsync(r => r.Tags.Contains(HealthTags.Ready), cancellationToken);
+        var report = await health.CheckHealthAsync(r => r.Tags.Contains(HealthTags.Ready) || r.Tags.Contains(HealthTags.Summary), cancellationToken);
         var body = new
         {
             Status = report.Status.ToString(),

@@ -2,6 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using O365Activity.Gateway.Operability;
 using O365Activity.Harness;
 using O365Activity.Protos.V1;
 using O365Activity.Tests.Infrastructure;
@@ -9,7 +13,7 @@ using O365Activity.Tests.Infrastructure;
 namespace O365Activity.Tests.Operability;
 
 /// <summary><c>grpc.health.v1</c> on the gateway's gRPC endpoint, and the readiness report at <c>/api/health</c>.</summary>
-[Collection(ServiceCollection.Name)]
+[Collection(Infrastructure.ServiceCollection.Name)]
 public sealed class HealthTests(ServiceFixture service)
 {
     [Theory]
@@ -56,6 +60,34 @@ public sealed class HealthTests(ServiceFixture service)
         // A failed source makes readiness degraded, not unhealthy: the gateway still serves, and says no more over gRPC.
         var answer = await new Health.HealthClient(service.Channel).CheckAsync(new HealthCheckRequest { Service = "readiness" });
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
+    }
+
+    [Fact]
+    public async Task ThePerTenantSummary_RunsFor_ApiHealthOnly_NotForGrpcProbesNorThePeriodicPublisher()
+    {
+        // It asks every tenant's grain: run by each probe or by the publisher every 30 s, it cost an idle silo of 10,000
+        // tenants more than their polls did.
+        var summary = service.Gateway.Services.GetRequiredService<EventSourcesHealthCheck>();
+        var health = new Health.HealthClient(service.Channel);
+        var before = summary.Runs;
+        foreach (var name in new[] { "", "liveness", "readiness", "readiness" })
+        {
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = name })).Status);
+        }
+
+        Assert.Equal(before, summary.Runs);
+
+        using var http = new HttpClient { BaseAddress = service.StatusAddress };
+        using var response = await http.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(before + 1, summary.Runs);
+
+        var registrations = service.Gateway.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+        var publisher = service.Gateway.Services.GetRequiredService<IOptions<HealthCheckPublisherOptions>>().Value;
+        Assert.NotNull(publisher.Predicate);
+        Assert.False(publisher.Predicate(registrations.Single(r => r.Name == "eventSources")));
+        Assert.True(publisher.Predicate(registrations.Single(r => r.Name == "cluster")));
+        Assert.True(publisher.Predicate(registrations.Single(r => r.Name == "database")));
     }
 
     [Fact]
