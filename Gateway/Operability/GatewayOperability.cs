@@ -20,7 +20,7 @@ namespace O365Activity.Gateway.Operability;
 /// <remarks>
 /// Health services: <c>""</c> and <c>liveness</c> are SERVING while the process runs; <c>readiness</c> is SERVING
 /// when the cluster (<see cref="ClusterHealthCheck"/>) and the database (<see cref="DatabaseHealthCheck"/>) answer,
-/// when either does not. Each <c>Check</c> runs the checks then (no cache of the health-check publisher). The per-tenant
+/// and NOT_SERVING when either does not. Each <c>Check</c> runs the checks then (no cache of the health-check publisher). The per-tenant
 /// summary of failed and degraded sources (<see cref="EventSourcesHealthCheck"/>) is in <c>/api/health</c> only, run on
 /// request: it asks every tenant's grain, so neither gRPC probes nor the periodic publisher run it.
 /// </remarks>
