@@ -49,11 +49,23 @@ public sealed class ClusterHealthCheck(IClusterClient cluster, ClusterReadiness 
                 ? HealthCheckResult.Unhealthy("No silo is active.")
                 : HealthCheckResult.Healthy($"{silos.Length} silo(s) active.", new Dictionary<string, object> { ["silos"] = silos });
         }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"The cluster did not answer within {HealthTags.Timeout.TotalSeconds:0} s.");
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"The cluster did not answer within {HealthTags.Timeout.TotalSeconds:0} s: {e.GetType().Name}: {e.Message}");
+            // An answer that is an error: the silo could not do it, or could not be reached (a database failure here is
+            // the cluster's membership table, which lives in PostgreSQL).
+            return HealthCheckResult.Unhealthy(HasDatabaseFailure(e)
+                ? $"The cluster answered that it cannot reach its database (its membership table): {e.GetType().Name}: {e.Message}"
+                : $"The cluster could not be asked: {e.GetType().Name}: {e.Message}");
         }
     }
+
+    private static bool HasDatabaseFailure(Exception? e) =>
+        e is System.Data.Common.DbException
+        || (e is AggregateException aggregate ? aggregate.InnerExceptions.Any(HasDatabaseFailure) : e?.InnerException is { } inner && HasDatabaseFailure(inner));
 }
 
 /// <summary>
