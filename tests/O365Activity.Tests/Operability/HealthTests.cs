@@ -95,11 +95,17 @@ public sealed class HealthTests(ServiceFixture service)
     {
         var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(service.Channel);
         using var call = reflection.ServerReflectionInfo();
-        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+        try
         {
             await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
-            await call.ResponseStream.MoveNext(CancellationToken.None);
-        });
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            // The gateway may answer before the request is written (the method does not exist): the write then fails
+            // with the call already over, and the answer's own status is read below.
+        }
+
+        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(Grpc.Core.StatusCode.Unimplemented, e.StatusCode);
     }
 }
