@@ -57,15 +57,11 @@ public sealed class ClusterHealthCheck(IClusterClient cluster, ClusterReadiness 
         {
             // An answer that is an error: the silo could not do it, or could not be reached (a database failure here is
             // the cluster's membership table, which lives in PostgreSQL).
-            return HealthCheckResult.Unhealthy(HasDatabaseFailure(e)
+            return HealthCheckResult.Unhealthy(ExceptionChain.Any(e, x => x is System.Data.Common.DbException)
                 ? $"The cluster answered that it cannot reach its database (its membership table): {e.GetType().Name}: {e.Message}"
                 : $"The cluster could not be asked: {e.GetType().Name}: {e.Message}");
         }
     }
-
-    private static bool HasDatabaseFailure(Exception? e) =>
-        e is System.Data.Common.DbException
-        || (e is AggregateException aggregate ? aggregate.InnerExceptions.Any(HasDatabaseFailure) : e?.InnerException is { } inner && HasDatabaseFailure(inner));
 }
 
 /// <summary>

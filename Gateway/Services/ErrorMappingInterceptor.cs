@@ -89,8 +89,7 @@ public sealed partial class ErrorMappingInterceptor(ClusterReadiness readiness, 
     /// here or in a silo (a grain that could not load its state), at any depth.
     /// </summary>
     private static bool IsStoreUnavailable(Exception? e) =>
-        e is System.Data.Common.DbException or System.Net.Sockets.SocketException
-        || (e is AggregateException aggregate ? aggregate.InnerExceptions.Any(IsStoreUnavailable) : e?.InnerException is { } inner && IsStoreUnavailable(inner));
+        ExceptionChain.Any(e, x => x is System.Data.Common.DbException or System.Net.Sockets.SocketException);
 
     /// <summary>
     /// True for the failures of a cluster that cannot be reached: no silo answers (<see cref="SiloUnavailableException"/>,

@@ -40,16 +40,17 @@ public static class IdleScenario
         var cpu = Machine.CpuSeconds(silo.Id) - cpuBefore;
         var polls = (totalCount + 1) * (window / interval);
         var perTenant = (after - before) / 1024.0 / totalCount;
-        // The slope between the two counts: what one more tenant costs, without the runtime's fixed growth (the GC's young
-        // generation, compiled code) that the first tenants' share carries.
-        var marginal = (after - atFirst) / 1024.0 / Math.Max(1, totalCount - firstCount);
         var share = cpu / window.TotalSeconds * 100;
         await log.WriteLineAsync($"idle: RSS {before / 1048576.0:F0} → {after / 1048576.0:F0} MB, {perTenant:F1} KB per tenant; CPU {cpu:F1} s over {window.TotalSeconds:F0} s = {cpu / polls * 1000:F2} ms per poll, {share:F1}% of a core");
         return
         [
             new Row("idle", $"Silo memory per connected, idle tenant ({firstCount:N0} tenants)", first, "KB", "the walking skeleton's 166 KB (issue 6's figure)", "< 60 KB", first < 60),
             new Row("idle", $"Silo memory per connected, idle tenant ({totalCount:N0} tenants)", perTenant, "KB", "", "< 50 KB (issue 7, at 10,000)", perTenant < 50),
-            .. (totalCount > firstCount ? [new Row("idle", $"Silo memory per further idle tenant, from {firstCount:N0} to {totalCount:N0} tenants", marginal, "KB", "", "", null)] : Array.Empty<Row>()),
+            // The slope between the two counts: what one more tenant costs, without the runtime's fixed growth (the GC's
+            // young generation, compiled code) that the first tenants' share carries.
+            .. (totalCount > firstCount
+                ? [new Row("idle", $"Silo memory per further idle tenant, from {firstCount:N0} to {totalCount:N0} tenants", (after - atFirst) / 1024.0 / (totalCount - firstCount), "KB", "", "", null)]
+                : Array.Empty<Row>()),
             new Row("idle", "Silo CPU per tenant poll (4 content types listed)", cpu / polls * 1000, "ms", "the walking skeleton's ≈ 1.3 ms (issue 7's figure)", "", null),
             new Row("idle", $"Silo CPU while {totalCount:N0} tenants idle-poll every {interval.TotalSeconds:F0} s", share, "% of a core", "", "< 5% (issue 7, 10,000 at 60 s)", share < 5),
         ];
