@@ -92,7 +92,8 @@ cleanup() {
     for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     "$here/tools/local-postgres.sh" stop "$state/pg" >/dev/null 2>&1 || true
-    echo "Stopped. Logs are in $logs; the database's data stays in $state/pg."
+    # .local/pg may be a link (a clone in a private temp folder keeps its data under /var/tmp): name the real folder.
+    echo "Stopped. Logs are in $logs; the database's data stays in $(readlink -f "$state/pg" 2>/dev/null || echo "$state/pg")."
 }
 trap cleanup EXIT INT TERM
 
