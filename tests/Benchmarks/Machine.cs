@@ -17,10 +17,19 @@ public static class Machine
     /// <summary>CPU time (user + system) a process has used so far, in seconds.</summary>
     public static double CpuSeconds(int pid)
     {
-        // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses, in clock ticks (100 per second here).
+        var (user, kernel) = Times(pid);
+        return user + kernel;
+    }
+
+    /// <summary>CPU time a process has used so far in the kernel (system time: its system calls, socket work, thread wake-ups), in seconds.</summary>
+    public static double KernelCpuSeconds(int pid) => Times(pid).Kernel;
+
+    /// <summary>Fields 14 and 15 of /proc/PID/stat (user and system time), after the command name in parentheses, in clock ticks (100 per second here), as seconds.</summary>
+    private static (double User, double Kernel) Times(int pid)
+    {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) / 100.0, long.Parse(fields[12], CultureInfo.InvariantCulture) / 100.0);
     }
 
     /// <summary>CPU time, in seconds, of every running process whose command name is <paramref name="name"/> (for example every PostgreSQL backend).</summary>
