@@ -77,19 +77,27 @@ mkdir -p "$logs"
 ln -sfn "$(basename "$logs")" "$state/logs/latest"
 ls -1d "$state"/logs/20??-??-??T??-??-??Z* 2>/dev/null | sort | head -n -20 | while read -r old; do rm -rf "$old"; done
 pids=()
+stop_group() { # pid...: TERM, up to 10 s to exit, then KILL
+    for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 40); do
+        alive=0
+        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" -eq 0 ] && break
+        sleep 0.25
+    done
+    for pid in "$@"; do kill -9 "$pid" 2>/dev/null || true; done
+}
 cleanup() {
     # Ignore further INT/TERM (Ctrl-C twice, or timeout signalling the script and then its group): the clean-up must
     # finish, or processes are left running.
     trap '' INT TERM
     trap - EXIT
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for _ in $(seq 1 40); do
-        alive=0
-        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        [ "$alive" -eq 0 ] && break
-        sleep 0.25
-    done
-    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    # In the reverse order of their start (pids: the emulator, the silos, the gateway, the watcher, the demo): the demo
+    # and the gateway first, while the silos they talk to are up (a gateway stopped together with its silo could retry
+    # the cluster until it was killed, 10 s later); then the silos; the emulator last.
+    if [ "${#pids[@]}" -gt "$((silos + 1))" ]; then stop_group "${pids[@]:silos+1}"; fi
+    if [ "${#pids[@]}" -gt 1 ]; then stop_group "${pids[@]:1:silos}"; fi
+    if [ "${#pids[@]}" -gt 0 ]; then stop_group "${pids[0]}"; fi
     wait 2>/dev/null || true
     "$here/tools/local-postgres.sh" stop "$state/pg" >/dev/null 2>&1 || true
     # .local/pg may be a link (a clone in a private temp folder keeps its data under /var/tmp): name the real folder.
