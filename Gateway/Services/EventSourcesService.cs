@@ -9,7 +9,12 @@ using Proto = O365Activity.Protos.V1;
 namespace O365Activity.Gateway.Services;
 
 /// <summary>The <c>EventSources</c> gRPC service: create, get, list and delete event sources (one per tenant), and renew a source's admin-consent URL.</summary>
-public sealed class EventSourcesService(IGrainFactory grains, IEventStore store, EventSourceStatuses statuses, O365Activity.Gateway.Feeds.StatusWatchers watchers) : Proto.EventSources.EventSourcesBase
+public sealed class EventSourcesService(
+    IGrainFactory grains,
+    IEventStore store,
+    EventSourceStatuses statuses,
+    O365Activity.Gateway.Feeds.StatusWatchers watchers,
+    IHostApplicationLifetime lifetime) : Proto.EventSources.EventSourcesBase
 {
     /// <summary>The most federated domains one event source may list (a tenant has a handful; the bound keeps every answer small).</summary>
     public const int MaxFederatedDomains = 100;
@@ -89,7 +94,9 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
     /// <inheritdoc />
     public override async Task WatchEventSources(Proto.WatchEventSourcesRequest request, IServerStreamWriter<Proto.EventSourceChange> responseStream, ServerCallContext context)
     {
-        var cancellation = context.CancellationToken;
+        // A watch ends with the gateway: left open, it would hold the shutdown up until the host's timeout cut it (30 s).
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancellation = open.Token;
         var access = ClientAccess.Of(context);
         // Subscribed first, then the snapshot: a change during the snapshot is sent after it, read afresh (never lost).
         var watcher = await watchers.AddAsync(cancellation);
@@ -128,6 +135,10 @@ public sealed class EventSourcesService(IGrainFactory grains, IEventStore store,
                 throw new RpcException(new Status(StatusCode.ResourceExhausted,
                     $"This watcher fell {O365Activity.Gateway.Feeds.StatusWatchers.Capacity:N0} changes behind and was ended; reconnect to get every source's current status."));
             }
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The gateway is shutting down; reconnect to watch again (every source's current status comes first)."));
         }
         finally
         {

@@ -205,6 +205,55 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         Assert.Equal(StatusCode.Unavailable, reader.Error?.StatusCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GatewayStopped_WithAStatusWatchOpen_StopsAtOnceAndEndsItWithUnavailable(bool siloCrashedBefore)
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var cluster = await ProcessCluster.CreateAsync(nameof(GatewayStopped_WithAStatusWatchOpen_StopsAtOnceAndEndsItWithUnavailable), database.ConnectionString, Backlog(100, seed: 15));
+        var silo = await cluster.StartSiloAsync();
+        var gateway = await cluster.StartGatewayAsync();
+        var tenant = Guid.NewGuid();
+        await TestSources.CreateConnectedAsync(cluster.Sources, tenant, unfiltered: true, BacklogTypes);
+        await using var reader = ResumingReader.Start(() => cluster.Activity, tenant, after: 0, resume: false);
+        await reader.WaitForCountAsync(100, Patience, cluster.Tails);
+
+        // A status watch (the CLI's demo keeps one open beside its streams), in sync.
+        using var watch = cluster.Sources.WatchEventSources(new WatchEventSourcesRequest());
+        while (await watch.ResponseStream.MoveNext(CancellationToken.None) && watch.ResponseStream.Current.Kind != EventSourceChange.Types.Kind.InSync)
+        {
+        }
+
+        var watching = Task.Run(async () =>
+        {
+            try
+            {
+                while (await watch.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                }
+
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        });
+        if (siloCrashedBefore)
+        {
+            silo.Kill();
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await gateway.StopAsync(TimeSpan.FromSeconds(60));
+        var stopped = clock.Elapsed;
+
+        // Before, the host waited for the watch until its shutdown timeout (30 s) cut it; an orchestrator would have killed it first.
+        Assert.True(stopped < TimeSpan.FromSeconds(8), $"The gateway took {stopped} to stop with a status watch open.\n{gateway.Tail()}");
+        Assert.Equal(StatusCode.Unavailable, await watching.WaitAsync(Patience));
+    }
+
     [Fact]
     public async Task DatabaseOutage_DuringCollection_PollingPausesAndCatchesUpWithNothingLost()
     {
