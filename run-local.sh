@@ -93,8 +93,8 @@ cleanup() {
     trap '' INT TERM
     trap - EXIT
     # In the reverse order of their start (pids: the emulator, the silos, the gateway, the watcher, the demo): the demo
-    # and the gateway first, while the silos they talk to are up (a gateway stopped together with its silo could retry
-    # the cluster until it was killed, 10 s later); then the silos; the emulator last.
+    # and the gateway first, while the silos they talk to are up, so that the gateway gives its stream subscriptions back
+    # to a live cluster; then the silos; the emulator last.
     if [ "${#pids[@]}" -gt "$((silos + 1))" ]; then stop_group "${pids[@]:silos+1}"; fi
     if [ "${#pids[@]}" -gt 1 ]; then stop_group "${pids[@]:1:silos}"; fi
     if [ "${#pids[@]}" -gt 0 ]; then stop_group "${pids[0]}"; fi
