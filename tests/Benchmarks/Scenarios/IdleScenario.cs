@@ -54,8 +54,8 @@ public static class IdleScenario
                 ? [new Row("idle", $"Silo memory per further idle tenant, from {firstCount:N0} to {totalCount:N0} tenants", (after - atFirst) / 1024.0 / (totalCount - firstCount), "KB", "", "", null)]
                 : Array.Empty<Row>()),
             new Row("idle", "Silo CPU per tenant poll (4 content types listed)", cpu / polls * 1000, "ms", "the walking skeleton's ≈ 1.3 ms (issue 7's figure)", "", null),
-            // The system time: the four listings' socket calls and the thread wake-ups they cause, which no change to the
-            // service's own code removes while a poll is four HTTP requests.
+            // The system time: the four listings' socket calls and the thread wake-ups they cause, the part of a poll's cost
+            // that comes with its four HTTP requests more than with the service's own code.
             new Row("idle", "Silo CPU per tenant poll spent in the kernel", kernel / polls * 1000, "ms", "", "", null),
             new Row("idle", $"Silo CPU while {totalCount:N0} tenants idle-poll every {interval.TotalSeconds:F0} s", share, "% of a core", "", "< 5% (issue 7, 10,000 at 60 s)", share < 5),
         ];
